@@ -1,0 +1,1 @@
+"""The HTTP adapter: FastAPI routers that make one call each into the service layer."""

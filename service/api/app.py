@@ -1,0 +1,31 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from service import __version__
+from service.advisor import Advisor
+from service.api.errors import install_error_handlers
+from service.api.limits import BodySizeLimit
+from service.api.routes import router
+from service.models import RecommendationRequest
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None, advisor: Advisor | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="netadvisor",
+        version=__version__,
+        description=(
+            "Tells you which Docker network driver to use (bridge, host, overlay, ipvlan, macvlan, none), "
+            "why, and the exact commands to set it up. Every decision cites the rule and its source."
+        ),
+    )
+    app.state.settings = settings
+    app.state.advisor = advisor or Advisor.from_settings(settings)
+    install_error_handlers(app, {"/v1/recommendations": RecommendationRequest})
+    app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,122 @@
+"""Advisor routes: recommendations, the rule catalogue and the driver catalogue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from service import __version__
+from service.advisor import Advisor
+from service.api.errors import ErrorEnvelope
+from service.catalogue import DriverInfo, SelectionRuleData
+from service.models import Recommendation, RecommendationRequest
+from service.render import render_recommendation
+
+router = APIRouter()
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
+    422: {"model": ErrorEnvelope, "description": "Invalid request; `details` names each field and the fix."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorEnvelope, "description": "Unknown ID."}}
+
+OutputFormat = Literal["json", "markdown", "text"]
+
+
+def get_advisor(request: Request) -> Advisor:
+    advisor: Advisor = request.app.state.advisor
+    return advisor
+
+
+AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
+
+
+def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
+    if format_ is not None:
+        return format_
+    if accept and "text/markdown" in accept:
+        return "markdown"
+    if accept and "text/plain" in accept and "application/json" not in accept:
+        return "text"
+    return "json"
+
+
+def recommendation_response(rec: Recommendation, output: OutputFormat) -> Response:
+    if output == "json":
+        # Serialised once by pydantic-core; FastAPI's response_model pass would validate it all again.
+        return Response(rec.model_dump_json(), media_type="application/json")
+    media = "text/markdown" if output == "markdown" else "text/plain"
+    return PlainTextResponse(render_recommendation(rec, output), media_type=f"{media}; charset=utf-8")
+
+
+@router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
+def healthz(advisor: AdvisorDep) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "version": __version__,
+        "catalogue_version": advisor.catalogue.version,
+        "rules": len(advisor.catalogue.rules),
+    }
+
+
+@router.post(
+    "/v1/recommendations",
+    tags=["advisor"],
+    summary="Rank the six drivers for the given requirements, with reasons and commands",
+    response_model=Recommendation,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits.",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+def create_recommendation(
+    body: RecommendationRequest,
+    advisor: AdvisorDep,
+    format: Annotated[
+        OutputFormat | None, Query(description="Output format; overrides the Accept header.")
+    ] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    return recommendation_response(advisor.recommend(body), wants(format, accept))
+
+
+@router.get(
+    "/v1/rules", tags=["catalogue"], summary="All selection rules", response_model=list[SelectionRuleData]
+)
+def list_rules(advisor: AdvisorDep) -> list[SelectionRuleData]:
+    return [rule.data for rule in advisor.rules()]
+
+
+@router.get(
+    "/v1/rules/{rule_id}",
+    tags=["catalogue"],
+    summary="One selection rule",
+    response_model=SelectionRuleData,
+    responses=NOT_FOUND,
+)
+def get_rule(rule_id: str, advisor: AdvisorDep) -> SelectionRuleData:
+    return advisor.rule(rule_id).data
+
+
+@router.get("/v1/drivers", tags=["catalogue"], summary="What each driver is", response_model=list[DriverInfo])
+def list_drivers(advisor: AdvisorDep) -> list[DriverInfo]:
+    return advisor.drivers()
+
+
+@router.get(
+    "/v1/drivers/{driver}",
+    tags=["catalogue"],
+    summary="One driver: pros, cons, when to use it, hard limits",
+    response_model=DriverInfo,
+    responses=NOT_FOUND,
+)
+def get_driver(driver: str, advisor: AdvisorDep) -> DriverInfo:
+    return advisor.driver(driver)

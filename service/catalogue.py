@@ -1,0 +1,301 @@
+"""The rule and driver catalogue: YAML files under `rules/`, validated and compiled once at start-up.
+
+Layout (one grep for a rule code finds its file, its docs and its tests):
+
+    rules/drivers.yaml              what each driver is, its base score, pros, cons, limits
+    rules/selection/NA001.yaml      one selection rule per file, named by its code
+    rules/RETIRED.yaml              codes that were used once and must never be reused
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from service.commands import COMMAND_PLACEHOLDERS
+from service.conditions import CompiledCondition, ConditionError, compile_condition
+from service.errors import CatalogueError
+from service.facts import FACT_TYPES
+from service.models import Driver, Requirements
+
+_M = TypeVar("_M", bound=BaseModel)
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+SELECTION_CODE = re.compile(r"^NA[0-9]{3}$")
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PrerequisiteSpec(_Data):
+    driver: Driver
+    description: str = Field(min_length=10)
+    argv: list[str] = Field(min_length=1)
+
+    @field_validator("argv")
+    @classmethod
+    def _placeholders_known(cls, argv: list[str]) -> list[str]:
+        for part in argv:
+            for name in _template_fields(part):
+                if name not in COMMAND_PLACEHOLDERS:
+                    raise ValueError(
+                        f"unknown placeholder {{{name}}}; known: {', '.join(sorted(COMMAND_PLACEHOLDERS))}"
+                    )
+        return argv
+
+
+class Effects(_Data):
+    exclude: list[Driver] = Field(default_factory=list)
+    score: dict[Driver, int] = Field(default_factory=dict)
+    warn: list[Driver] = Field(default_factory=list)
+    prerequisites: list[PrerequisiteSpec] = Field(default_factory=list)
+
+    @field_validator("score")
+    @classmethod
+    def _bounded(cls, score: dict[Driver, int]) -> dict[Driver, int]:
+        for driver, delta in score.items():
+            if delta == 0 or not -100 <= delta <= 100:
+                raise ValueError(f"score for {driver.value} must be a non-zero change between -100 and 100")
+        return score
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Effects:
+        if not (self.exclude or self.score or self.warn or self.prerequisites):
+            raise ValueError("a rule needs at least one effect: exclude, score, warn or prerequisites")
+        overlap = set(self.exclude) & set(self.score)
+        if overlap:
+            raise ValueError(f"a driver cannot be excluded and scored by one rule: {sorted(overlap)}")
+        return self
+
+    @property
+    def drivers(self) -> set[Driver]:
+        return {*self.exclude, *self.score, *self.warn, *(p.driver for p in self.prerequisites)}
+
+
+class RuleCases(_Data):
+    fires: list[dict[str, Any]] = Field(min_length=1, description="Requirements for which the rule fires.")
+    silent: list[dict[str, Any]] = Field(min_length=1, description="Requirements for which it stays silent.")
+
+
+class SelectionRuleData(_Data):
+    """A selection rule as written in `rules/selection/<id>.yaml`."""
+
+    id: str
+    name: str
+    summary: str = Field(min_length=10, max_length=200)
+    rationale: str = Field(min_length=40)
+    source: str
+    references: list[str] = Field(default_factory=list)
+    known_problems: str | None = None
+    instead: str | None = None
+    when: dict[str, Any]
+    message: str = Field(min_length=10)
+    messages: dict[Driver, str] = Field(default_factory=dict)
+    effects: Effects
+    cases: RuleCases
+
+    @field_validator("id")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not SELECTION_CODE.fullmatch(value):
+            raise ValueError("selection rule IDs look like NA001")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not _KEBAB.fullmatch(value):
+            raise ValueError("rule names are kebab-case, e.g. macvlan-blocked-in-cloud")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip():
+            raise ValueError("the summary is one line")
+        return value.strip()
+
+    @field_validator("source", "references")
+    @classmethod
+    def _urls(cls, value: str | list[str]) -> str | list[str]:
+        for url in [value] if isinstance(value, str) else value:
+            if not url.startswith("https://"):
+                raise ValueError(f"sources are https URLs, got {url!r}")
+        return value
+
+    @field_validator("message", "messages")
+    @classmethod
+    def _message_facts(cls, value: str | dict[Driver, str]) -> str | dict[Driver, str]:
+        for text in [value] if isinstance(value, str) else value.values():
+            for name in _template_fields(text):
+                if name not in FACT_TYPES:
+                    raise ValueError(f"message placeholder {{{name}}} is not a fact")
+        return value
+
+    @model_validator(mode="after")
+    def _messages_match_effects(self) -> SelectionRuleData:
+        stray = set(self.messages) - self.effects.drivers
+        if stray:
+            raise ValueError(
+                f"messages for drivers the rule does not affect: {sorted(d.value for d in stray)}"
+            )
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionRule:
+    data: SelectionRuleData
+    condition: CompiledCondition
+
+    @property
+    def id(self) -> str:
+        return self.data.id
+
+    def message_for(self, driver: Driver, facts: dict[str, Any]) -> str:
+        template = self.data.messages.get(driver, self.data.message)
+        return template.format_map(facts) if "{" in template else template
+
+
+class DriverInfo(_Data):
+    driver: Driver
+    title: str
+    what: str
+    base_score: int = Field(ge=0, le=100)
+    when_to_use: list[str] = Field(min_length=1)
+    pros: list[str] = Field(min_length=1)
+    cons: list[str] = Field(min_length=1)
+    hard_limits: list[str] = Field(min_length=1)
+    seed_article: str = Field(description="What the seed article says, and where Docker's docs differ.")
+    docs: str
+
+
+class RetiredCode(_Data):
+    id: str
+    retired: str
+    why: str
+
+
+class _RetiredFile(_Data):
+    retired: list[RetiredCode] = Field(default_factory=list)
+
+
+RuleKind = Literal["selection"]
+
+
+class Catalogue:
+    """Loaded once per process; immutable afterwards and safe to share between requests."""
+
+    def __init__(
+        self,
+        rules: list[SelectionRule],
+        drivers: dict[Driver, DriverInfo],
+        retired: list[RetiredCode],
+        version: str,
+        root: Path,
+    ) -> None:
+        self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
+        self.drivers = drivers
+        self.retired = tuple(retired)
+        self.version = version
+        self.root = root
+        self._by_id = {rule.id: rule for rule in self.rules}
+
+    def rule(self, rule_id: str) -> SelectionRule | None:
+        return self._by_id.get(rule_id.upper())
+
+    @cached_property
+    def rule_list(self) -> list[dict[str, Any]]:
+        return [rule.data.model_dump(mode="json") for rule in self.rules]
+
+
+def default_rules_dir() -> Path:
+    """The `rules/` folder of a source checkout, else the copy packaged inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "rules", here / "_rules"):
+        if (candidate / "drivers.yaml").is_file():
+            return candidate
+    return here.parent / "rules"
+
+
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    root = (root or default_rules_dir()).resolve()
+    digest = hashlib.sha256()
+    try:
+        drivers_raw = _read_yaml(root / "drivers.yaml", digest)
+        retired_raw = _read_yaml(root / "RETIRED.yaml", digest)
+        rule_files = sorted((root / "selection").glob("*.yaml"))
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the rule catalogue at {root}: {exc}") from exc
+    if not rule_files:
+        raise CatalogueError(f"no selection rules under {root / 'selection'}")
+
+    drivers = _parse_drivers(drivers_raw)
+    retired = _parse(_RetiredFile, retired_raw or {}, root / "RETIRED.yaml").retired
+    retired_ids = {code.id for code in retired}
+    rules: list[SelectionRule] = []
+    for path in rule_files:
+        data = _parse(SelectionRuleData, _read_yaml(path, digest), path)
+        if data.id != path.stem:
+            raise CatalogueError(f"{path}: id {data.id} must match the file name {path.stem}.yaml")
+        if data.id in retired_ids:
+            raise CatalogueError(f"{path}: {data.id} is retired (rules/RETIRED.yaml); codes are never reused")
+        try:
+            condition = compile_condition(data.when)
+        except ConditionError as exc:
+            raise CatalogueError(f"{path}: {exc}") from exc
+        for kind, cases in (("fires", data.cases.fires), ("silent", data.cases.silent)):
+            for index, case in enumerate(cases):
+                try:
+                    Requirements.model_validate(case)
+                except ValidationError as exc:
+                    raise CatalogueError(
+                        f"{path}: cases.{kind}[{index}] is not valid requirements: {exc}"
+                    ) from exc
+        rules.append(SelectionRule(data, condition))
+    names = [rule.data.name for rule in rules]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise CatalogueError(f"rule names must be unique: {duplicates}")
+    return Catalogue(rules, drivers, retired, f"sha256:{digest.hexdigest()[:12]}", root)
+
+
+def _read_yaml(path: Path, digest: Any) -> Any:
+    raw = path.read_bytes()
+    digest.update(path.name.encode())
+    digest.update(raw)
+    try:
+        return yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _parse(model: type[_M], raw: Any, path: Path) -> _M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogueError(f"{path}: {exc}") from exc
+
+
+def _parse_drivers(raw: Any) -> dict[Driver, DriverInfo]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("drivers"), list):
+        raise CatalogueError("drivers.yaml: expected a top-level `drivers:` list")
+    infos = [_parse(DriverInfo, item, Path("drivers.yaml")) for item in raw["drivers"]]
+    by_driver = {info.driver: info for info in infos}
+    missing = set(Driver) - set(by_driver)
+    if missing or len(infos) != len(by_driver):
+        raise CatalogueError(f"drivers.yaml must describe each driver once; missing {sorted(missing)}")
+    return {driver: by_driver[driver] for driver in Driver}
+
+
+def _template_fields(text: str) -> list[str]:
+    return [field for _, field, _, _ in string.Formatter().parse(text) if field]

@@ -1,0 +1,517 @@
+"""Ready-made commands for a driver: prerequisites, `docker network create`, `docker run`,
+`docker service create` and a Compose snippet.
+
+Every command is built as an argv list, an option appearing only when it has a value, and shown with
+`shlex.join`, so a value can never become shell syntax. Values come from the validated `Deployment`; where
+the user gave none, a default is used and recorded as an assumption the user should replace.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from service.models import (
+    Assumption,
+    Command,
+    Commands,
+    Deployment,
+    Driver,
+    NetworkAccess,
+    Platform,
+    RecommendationRequest,
+    Requirements,
+)
+from service.yamlout import emit
+
+# Placeholders a rule's prerequisite argv may use; each resolves to a validated value or a recorded default.
+COMMAND_PLACEHOLDERS = frozenset(
+    {"network", "parent", "parent_base", "subnet", "gateway", "ip_range", "shim_name", "shim_address"}
+)
+
+DEFAULT_IMAGE = "nginx:1.27-alpine"
+DEFAULT_CONTAINER = "app"
+DEFAULT_LAN_SUBNET = "192.168.1.0/24"
+DEFAULT_PARENT = "eth0"
+DEFAULT_IPV6_SUBNET = "fd4e:6574:6164::/64"  # a ULA /64 ("Netad" in hex); no global routing needed
+SHIM_NAME = "macvlan-shim"
+MTU_OPTION = "com.docker.network.driver.mtu"
+# Swarm nodes listed one by one in the per-node config-only commands; beyond this the description says
+# "repeat", because a hundred near-identical commands help nobody.
+MAX_LISTED_NODES = 8
+
+_LAN_DRIVERS = (Driver.macvlan, Driver.ipvlan)
+_DEFAULT_NETWORK_NAMES = {
+    Driver.bridge: "app-net",
+    Driver.overlay: "app-overlay",
+    Driver.macvlan: "lan-macvlan",
+    Driver.ipvlan: "lan-ipvlan",
+}
+
+
+# Tokens repeat across drivers and requests ("docker", "--network", subnets); quoting each once saves a
+# third of the command-building time. The result is exactly shlex.join's.
+_quote = lru_cache(maxsize=8192)(shlex.quote)
+
+
+def command(description: str, argv: Iterable[str]) -> Command:
+    args = list(argv)
+    return Command(description=description, argv=args, command=" ".join(map(_quote, args)))
+
+
+@dataclass
+class AssumptionLog:
+    """Defaults used in commands, merged across drivers so each appears once with every driver it serves."""
+
+    _entries: dict[tuple[str, str], tuple[str, list[Driver]]] = field(default_factory=dict)
+
+    def record(self, name: str, value: str, note: str, driver: Driver) -> str:
+        key = (name, value)
+        _, drivers = self._entries.setdefault(key, (note, []))
+        if driver not in drivers:
+            drivers.append(driver)
+        return value
+
+    def items(self) -> list[Assumption]:
+        return [
+            Assumption(field=name, value=value, note=note, drivers=drivers)
+            for (name, value), (note, drivers) in self._entries.items()
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Lan:
+    """Addressing for macvlan/ipvlan: the LAN the containers join."""
+
+    parent: str
+    subnet: str
+    gateway: str
+    ip_range: str
+    static_ip: str
+    shim_address: str
+
+
+_Default = tuple[str, str, str]  # (deployment field, value used, what to replace it with)
+
+
+@lru_cache(maxsize=1024)  # a pure function of its arguments; ipaddress arithmetic is slow in CPython
+def _lan_addressing(
+    parent: str | None,
+    vlan: int | None,
+    subnet_text: str | None,
+    gateway_text: str | None,
+    range_text: str | None,
+) -> tuple[Lan, tuple[_Default, ...]]:
+    defaults: list[_Default] = []
+    if parent is None:
+        note = "replace with the host interface on the LAN (`ip route show default` names it)"
+        defaults.append(("parent_interface", DEFAULT_PARENT, note))
+        parent = DEFAULT_PARENT
+    if vlan is not None and "." not in parent:
+        parent = f"{parent}.{vlan}"  # Docker creates the 802.1Q sub-interface on the fly
+    if subnet_text is None:
+        note = "replace with your LAN's subnet: macvlan/ipvlan containers take addresses on the real LAN"
+        defaults.append(("subnet", DEFAULT_LAN_SUBNET, note))
+        subnet_text = DEFAULT_LAN_SUBNET
+    subnet = ipaddress.IPv4Network(subnet_text)
+    first_host = subnet.network_address + 1
+    last_host = subnet.broadcast_address - 1
+    if gateway_text is None:
+        gateway = first_host
+        defaults.append(("gateway", str(gateway), "replace with your LAN router's address"))
+    else:
+        gateway = ipaddress.IPv4Address(gateway_text)
+    if range_text is None:
+        ip_range = _upper_quarter(subnet)
+        note = "a block your DHCP server never hands out, so containers and LAN devices cannot clash"
+        defaults.append(("ip_range", str(ip_range), note))
+    else:
+        ip_range = ipaddress.IPv4Network(range_text)
+    # The first container address: the range's first usable host that is not the gateway.
+    static_ip = max(ip_range.network_address, first_host)
+    if static_ip == gateway and static_ip < min(ip_range.broadcast_address, last_host):
+        static_ip += 1
+    # The shim takes the subnet's highest address outside the container range (reserved with
+    # --aux-address so Docker never hands it to a container): the last host, or just below the range.
+    shim = last_host
+    if shim in ip_range:
+        shim = ip_range.network_address - 1
+    if shim == gateway:
+        shim -= 1
+    if shim < first_host or shim in ip_range:  # the range fills the subnet: no free address to reserve
+        shim = last_host
+    lan = Lan(parent, str(subnet), str(gateway), str(ip_range), str(static_ip), str(shim))
+    return lan, tuple(defaults)
+
+
+class _Builder:
+    def __init__(self, driver: Driver, request: RecommendationRequest, log: AssumptionLog) -> None:
+        self.driver = driver
+        self.req: Requirements = request.requirements
+        self.dep: Deployment = request.deployment
+        self.log = log
+        self.ports = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
+
+    # -- resolved values ----------------------------------------------------------------------------------
+
+    def value(self, name: str, given: str | None, default: str, note: str) -> str:
+        if given is not None:
+            return given
+        return self.log.record(name, default, note, self.driver)
+
+    @property
+    def image(self) -> str:
+        return self.value("image", self.dep.image, DEFAULT_IMAGE, "replace with your application's image")
+
+    @property
+    def container(self) -> str:
+        return self.value(
+            "container_name",
+            self.dep.container_name,
+            DEFAULT_CONTAINER,
+            "any name; used for DNS on the network",
+        )
+
+    @property
+    def network(self) -> str:
+        return self.value(
+            "network_name",
+            self.dep.network_name,
+            _DEFAULT_NETWORK_NAMES.get(self.driver, self.driver.value),
+            "any name you like; the run, service and Compose commands refer to it",
+        )
+
+    def lan(self) -> Lan:
+        lan, defaults = _lan_addressing(
+            self.dep.parent_interface, self.req.vlan, self.dep.subnet, self.dep.gateway, self.dep.ip_range
+        )
+        for name, value, note in defaults:
+            self.log.record(name, value, note, self.driver)
+        return lan
+
+    def ipv6_subnet(self) -> str:
+        return self.value(
+            "ipv6_subnet",
+            self.dep.ipv6_subnet,
+            DEFAULT_IPV6_SUBNET,
+            "a unique-local /64; replace with a prefix routed to this host if clients outside must reach it",
+        )
+
+    @property
+    def bridge_driver(self) -> str:
+        # Windows containers have no `bridge` driver; `nat` is their single-host equivalent.
+        return "nat" if self.req.platform is Platform.windows else "bridge"
+
+    def mac_for(self, ip: str) -> str:
+        # Locally administered unicast (02:...) derived from the IP, as Docker itself derives MACs.
+        mac = "02:42:" + ":".join(f"{octet:02x}" for octet in ipaddress.IPv4Address(ip).packed)
+        return self.log.record(
+            "mac_address",
+            mac,
+            "a locally administered MAC; replace with the one your LAN expects",
+            self.driver,
+        )
+
+    # -- commands -----------------------------------------------------------------------------------------
+
+    def build(self, rule_prerequisites: list[tuple[str, list[str]]]) -> Commands:
+        lan = self.lan() if self.driver in _LAN_DRIVERS else None
+        placeholders = self.placeholders(lan)
+        prerequisites = self.swarm_prerequisites()
+        for description, argv in rule_prerequisites:
+            prerequisites.append(command(description, [part.format_map(placeholders) for part in argv]))
+        return Commands(
+            prerequisites=prerequisites,
+            network=self.network_commands(lan),
+            run=self.run_commands(lan),
+            service=self.service_commands() if self.req.swarm else [],
+            compose=self.compose(lan),
+        )
+
+    def placeholders(self, lan: Lan | None) -> dict[str, str]:
+        values = {
+            "network": self.network if self.driver not in (Driver.host, Driver.none) else self.driver.value
+        }
+        if lan is not None:
+            values |= {
+                "parent": lan.parent,
+                "parent_base": lan.parent.split(".", 1)[0],
+                "subnet": lan.subnet,
+                "gateway": lan.gateway,
+                "ip_range": lan.ip_range,
+                "shim_name": SHIM_NAME,
+                "shim_address": lan.shim_address,
+            }
+        return values
+
+    def needs_swarm(self) -> bool:
+        return self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)
+
+    def swarm_prerequisites(self) -> list[Command]:
+        if not self.needs_swarm():
+            return []
+        init = ["docker", "swarm", "init"]
+        if self.dep.advertise_addr is not None:
+            init += ["--advertise-addr", self.dep.advertise_addr]
+        steps = [
+            command(
+                "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
+                "`Swarm: active`). Add --advertise-addr with this node's IP if it has several.",
+                init,
+            )
+        ]
+        if self.req.hosts > 1 or self.req.cross_host:
+            steps.append(
+                command(
+                    "On the manager: print the `docker swarm join` command, then run it on every other node. "
+                    "Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first.",
+                    ["docker", "swarm", "join-token", "worker"],
+                )
+            )
+        return steps
+
+    def network_commands(self, lan: Lan | None) -> list[Command]:
+        if self.driver in (Driver.host, Driver.none):
+            return []
+        name = self.network
+        internal = ["--internal"] if self.req.network_access is NetworkAccess.internal else []
+        mtu = ["--opt", f"{MTU_OPTION}={self.dep.mtu}"] if self.dep.mtu is not None else []
+        ipv6 = ["--ipv6", "--subnet", self.ipv6_subnet()] if self.req.ipv6 else []
+        if self.driver is Driver.bridge:
+            argv = ["docker", "network", "create", "--driver", self.bridge_driver, *internal]
+            if self.dep.subnet is not None:
+                argv += ["--subnet", self.dep.subnet]
+                argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
+                argv += ["--ip-range", self.dep.ip_range] if self.dep.ip_range else []
+            return [
+                command(
+                    "Create a user-defined bridge (never the default `bridge`: it has no DNS by name).",
+                    [*argv, *ipv6, *mtu, name],
+                )
+            ]
+        if self.driver is Driver.overlay:
+            argv = ["docker", "network", "create", "--driver", "overlay", "--attachable"]
+            argv += ["--opt", "encrypted"] if self.req.encryption else []
+            argv += internal
+            if self.dep.subnet is not None:
+                argv += ["--subnet", self.dep.subnet]
+                argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
+            what = "an encrypted (IPsec) overlay" if self.req.encryption else "an overlay"
+            return [
+                command(
+                    f"On a manager node: create {what}; --attachable lets `docker run` containers join.",
+                    [*argv, *ipv6, *mtu, name],
+                )
+            ]
+        assert lan is not None  # macvlan / ipvlan
+        mode = ["--opt", "ipvlan_mode=l2"] if self.driver is Driver.ipvlan else []
+        aux = (
+            ["--aux-address", f"host-shim={lan.shim_address}"]
+            if self.req.host_access and self.driver is Driver.macvlan
+            else []
+        )
+        addressing = ["--subnet", lan.subnet, "--gateway", lan.gateway, "--ip-range", lan.ip_range]
+        # --internal swaps the parent for a dummy interface (ipvlan.md), so a parent would be misleading.
+        parent = [] if internal else ["--opt", f"parent={lan.parent}"]
+        if not self.req.swarm:
+            argv = ["docker", "network", "create", "--driver", self.driver.value, *addressing, *aux, *ipv6]
+            where = "isolated from the LAN (--internal)" if internal else f"on the LAN behind {lan.parent}"
+            return [
+                command(
+                    f"Create the {self.driver.value} network {where}.",
+                    [*argv, *internal, *parent, *mode, *mtu, name],
+                )
+            ]
+        # Swarm: each node gets a config-only network with its own, disjoint --ip-range (Swarm does not
+        # coordinate macvlan IPAM between nodes, moby/moby#49921), then one swarm-scoped network uses them.
+        config_name = f"{name}-config"
+        steps = []
+        ranges = _split(ipaddress.IPv4Network(lan.ip_range), self.req.hosts)
+        for node, node_range in enumerate(ranges[:MAX_LISTED_NODES], start=1):
+            argv = [
+                "docker", "network", "create", "--config-only",
+                "--subnet", lan.subnet, "--gateway", lan.gateway, "--ip-range", str(node_range),
+                *aux, *ipv6, *parent, *mode, *mtu, config_name,
+            ]  # fmt: skip
+            steps.append(
+                command(f"On node {node} of {self.req.hosts}: its share of the address range.", argv)
+            )
+        if len(ranges) < self.req.hosts:
+            steps[-1] = command(
+                steps[-1].description + f" {lan.ip_range} holds only {len(ranges)} blocks for "
+                f"{self.req.hosts} nodes: give a larger ip_range.",
+                steps[-1].argv,
+            )
+        elif self.req.hosts > MAX_LISTED_NODES:
+            steps[-1] = command(
+                steps[-1].description
+                + f" Repeat on nodes {MAX_LISTED_NODES + 1}-{self.req.hosts}, each with "
+                f"its own /{ranges[0].prefixlen} block of {lan.ip_range}.",
+                steps[-1].argv,
+            )
+        steps.append(
+            command(
+                "Once, on a manager: the swarm-scoped network built from each node's config.",
+                [
+                    "docker",
+                    "network",
+                    "create",
+                    "--driver",
+                    self.driver.value,
+                    "--scope",
+                    "swarm",
+                    "--config-from",
+                    config_name,
+                    "--attachable",
+                    *internal,
+                    name,
+                ],
+            )
+        )
+        return steps
+
+    def run_commands(self, lan: Lan | None) -> list[Command]:
+        argv = ["docker", "run", "--detach", "--name", self.container]
+        if self.driver in (Driver.host, Driver.none):
+            argv += ["--network", self.driver.value]
+            why = (
+                "shares the host's network stack"
+                if self.driver is Driver.host
+                else "has only a loopback interface"
+            )
+            return [command(f"Start the container; it {why}.", [*argv, self.image])]
+        argv += ["--network", self.network]
+        if lan is not None and (self.req.own_ip or self.req.own_mac):
+            argv += ["--ip", lan.static_ip]
+            if self.driver is Driver.macvlan and self.req.own_mac:
+                argv += ["--mac-address", self.mac_for(lan.static_ip)]
+        if self.driver in (Driver.bridge, Driver.overlay):
+            for spec in self.ports:
+                argv += ["--publish", spec.publish_arg()]
+        return [command("Start the container on the network.", [*argv, self.image])]
+
+    def service_commands(self) -> list[Command]:
+        argv = ["docker", "service", "create", "--detach", "--name", self.container]
+        if self.driver is Driver.host:
+            # One task per node: a host-networked task binds the host's ports, so two cannot share a node.
+            argv += ["--mode", "global", "--network", "host"]
+            return [command("Run one task per node on the host network.", [*argv, self.image])]
+        argv += ["--replicas", str(self.req.hosts)]
+        if self.driver is Driver.bridge:
+            description = (
+                "Run the service; bridge networks are per node, so Swarm publishes it on its ingress."
+            )
+        elif self.driver is Driver.overlay:
+            argv += ["--network", self.network]
+            description = "Run the service on the overlay."
+        else:
+            # macvlan/ipvlan in Swarm: no IPVS virtual IP, DNS round-robin only (moby/moby#32981).
+            argv += ["--network", self.network, "--endpoint-mode", "dnsrr"]
+            description = "Run the service on the LAN network (DNS round-robin; no virtual IP)."
+        if self.driver in (Driver.bridge, Driver.overlay):
+            for spec in self.ports:
+                argv += ["--publish", spec.publish_arg()]
+        return [command(description, [*argv, self.image])]
+
+    def compose(self, lan: Lan | None) -> str:
+        service: dict[str, object] = {"image": self.image}
+        document: dict[str, object] = {"services": {self.container: service}}
+        if self.driver is Driver.none:
+            service["network_mode"] = "none"
+        elif self.driver is Driver.host:
+            if self.req.swarm:  # stacks ignore network_mode; they attach to the predefined `host` network
+                service["networks"] = {"hostnet": {}}
+                service["deploy"] = {"mode": "global"}
+                document["networks"] = {"hostnet": {"external": True, "name": "host"}}
+            else:
+                service["network_mode"] = "host"
+        else:
+            name = self.network
+            attachment: dict[str, object] = {}
+            if lan is not None and (self.req.own_ip or self.req.own_mac):
+                attachment["ipv4_address"] = lan.static_ip
+                if self.driver is Driver.macvlan and self.req.own_mac:
+                    attachment["mac_address"] = self.mac_for(lan.static_ip)
+            if self.driver in (Driver.bridge, Driver.overlay) and self.ports:
+                service["ports"] = [spec.compose_entry() for spec in self.ports]
+            service["networks"] = {name: attachment or None}
+            if self.req.swarm:
+                deploy: dict[str, object] = {"replicas": self.req.hosts}
+                if lan is not None:
+                    deploy["endpoint_mode"] = "dnsrr"
+                service["deploy"] = deploy
+            document["networks"] = {name: self.compose_network(name, lan)}
+        return emit(document)
+
+    def compose_network(self, name: str, lan: Lan | None) -> dict[str, object]:
+        if lan is not None and self.req.swarm:
+            # config-from networks are made with the CLI (see `network`); the stack only refers to it.
+            return {"external": True, "name": name}
+        driver = self.bridge_driver if self.driver is Driver.bridge else self.driver.value
+        network: dict[str, object] = {"name": name, "driver": driver}
+        options: dict[str, str] = {}
+        ipam: list[dict[str, object]] = []
+        if self.driver is Driver.overlay:
+            network["attachable"] = True
+            if self.req.encryption:
+                options["encrypted"] = ""
+        if lan is not None:
+            if self.req.network_access is not NetworkAccess.internal:
+                options["parent"] = lan.parent
+            if self.driver is Driver.ipvlan:
+                options["ipvlan_mode"] = "l2"
+            pool: dict[str, object] = {
+                "subnet": lan.subnet,
+                "gateway": lan.gateway,
+                "ip_range": lan.ip_range,
+            }
+            if self.req.host_access and self.driver is Driver.macvlan:
+                pool["aux_addresses"] = {"host-shim": lan.shim_address}
+            ipam.append(pool)
+        elif self.dep.subnet is not None:
+            pool = {"subnet": self.dep.subnet}
+            if self.dep.gateway is not None:
+                pool["gateway"] = self.dep.gateway
+            if self.dep.ip_range is not None and self.driver is Driver.bridge:
+                pool["ip_range"] = self.dep.ip_range
+            ipam.append(pool)
+        if self.req.ipv6:
+            network["enable_ipv6"] = True
+            ipam.append({"subnet": self.ipv6_subnet()})
+        if self.dep.mtu is not None:
+            options[MTU_OPTION] = str(self.dep.mtu)
+        if self.req.network_access is NetworkAccess.internal:
+            network["internal"] = True
+        if options:
+            network["driver_opts"] = options
+        if ipam:
+            network["ipam"] = {"config": ipam}
+        return network
+
+
+def build_commands(
+    driver: Driver,
+    request: RecommendationRequest,
+    log: AssumptionLog,
+    rule_prerequisites: list[tuple[str, list[str]]],
+) -> Commands:
+    return _Builder(driver, request, log).build(rule_prerequisites)
+
+
+def _upper_quarter(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    """The default container range: the subnet's third quarter, clear of the router at the bottom and of
+    the shim address at the top (the docs' own example uses the upper half: --ip-range=192.168.32.128/25)."""
+    if subnet.prefixlen + 2 > 30:
+        return subnet
+    return list(subnet.subnets(prefixlen_diff=2))[2]
+
+
+def _split(block: ipaddress.IPv4Network, parts: int) -> list[ipaddress.IPv4Network]:
+    """Split a range into at least `parts` equal, disjoint blocks (one per Swarm node)."""
+    extra_bits = max(0, math.ceil(math.log2(parts))) if parts > 1 else 0
+    new_prefix = min(block.prefixlen + extra_bits, 32)
+    return list(block.subnets(new_prefix=new_prefix))[: max(parts, 1)]

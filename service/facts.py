@@ -1,0 +1,77 @@
+"""Facts: the flat view of a request that rule conditions read.
+
+Every requirement field is a fact under its own name; a few derived facts save rules from repeating
+arithmetic (how many ports are published, whether more than one host is involved). `FACT_TYPES` is the
+schema conditions are checked against when the catalogue loads, so a rule naming a fact that does not
+exist, or comparing it with a value of the wrong type or outside its enum, never reaches a request.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from service.models import Deployment, Requirements
+
+
+@dataclass(frozen=True, slots=True)
+class FactType:
+    kind: type  # bool, int, str or list
+    choices: frozenset[str] | None = None  # allowed values of an enum fact
+    description: str = ""
+
+
+def _requirement_fact_types() -> dict[str, FactType]:
+    result: dict[str, FactType] = {}
+    for name, field in Requirements.model_fields.items():
+        annotation = field.annotation
+        if typing.get_origin(annotation) in (types.UnionType, typing.Union):  # `int | None`
+            annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            result[name] = FactType(
+                str, frozenset(member.value for member in annotation), field.description or ""
+            )
+        elif annotation is bool:
+            result[name] = FactType(bool, None, field.description or "")
+        elif annotation is int:
+            result[name] = FactType(int, None, field.description or "")
+        elif typing.get_origin(annotation) is list:
+            result[name] = FactType(list, None, field.description or "")
+        else:  # pragma: no cover - a new field type must be taught here before rules can read it
+            raise TypeError(f"requirements.{name}: no fact type for {annotation!r}")
+    return result
+
+
+DERIVED_FACT_TYPES: dict[str, FactType] = {
+    "published_port_count": FactType(int, None, "Total number of host ports the `ports` specs publish."),
+    "largest_port_range": FactType(int, None, "Ports in the largest single `ports` spec."),
+    "has_ports": FactType(bool, None, "At least one port is published."),
+    "multi_host": FactType(bool, None, "`cross_host`, `swarm` or more than one host."),
+    "total_containers": FactType(int, None, "`hosts` x `containers_per_host`."),
+    "vlan_set": FactType(bool, None, "`vlan` is given."),
+    "mtu_set": FactType(bool, None, "`deployment.mtu` is given."),
+}
+
+FACT_TYPES: dict[str, FactType] = {**_requirement_fact_types(), **DERIVED_FACT_TYPES}
+
+Facts = dict[str, Any]
+
+
+def derive_facts(requirements: Requirements, deployment: Deployment | None = None) -> Facts:
+    facts: Facts = {
+        name: (value.value if isinstance(value, Enum) else value)
+        for name, value in requirements.__dict__.items()
+    }
+    specs = requirements.port_specs()
+    counts = [spec.count for spec in specs]
+    facts["published_port_count"] = sum(counts)
+    facts["largest_port_range"] = max(counts, default=0)
+    facts["has_ports"] = bool(specs)
+    facts["multi_host"] = requirements.cross_host or requirements.swarm or requirements.hosts > 1
+    facts["total_containers"] = requirements.hosts * requirements.containers_per_host
+    facts["vlan_set"] = requirements.vlan is not None
+    facts["mtu_set"] = deployment is not None and deployment.mtu is not None
+    return facts

@@ -1,0 +1,357 @@
+"""The request and response contract of the advisor.
+
+Pure pydantic: no FastAPI here, so the engine, the CLI and the HTTP layer share one definition and the
+OpenAPI schema documents every field from these descriptions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from service.ports import PortSpec, parse_port_spec
+
+
+class Driver(StrEnum):
+    """The six built-in Docker network drivers, in the order ties are broken."""
+
+    bridge = "bridge"
+    host = "host"
+    overlay = "overlay"
+    ipvlan = "ipvlan"
+    macvlan = "macvlan"
+    none = "none"
+
+
+class NetworkAccess(StrEnum):
+    full = "full"
+    internal = "internal"
+    none = "none"
+
+
+class HostIsolation(StrEnum):
+    required = "required"
+    preferred = "preferred"
+    not_needed = "not_needed"
+
+
+class Performance(StrEnum):
+    standard = "standard"
+    high = "high"
+
+
+class Platform(StrEnum):
+    linux = "linux"
+    docker_desktop = "docker-desktop"
+    rootless = "rootless"
+    windows = "windows"
+
+
+class Cloud(StrEnum):
+    none = "none"
+    aws = "aws"
+    azure = "azure"
+    gcp = "gcp"
+    other = "other"
+
+
+class _Strict(BaseModel):
+    """Unknown fields are a mistake the user wants to hear about, not something to drop silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Requirements(_Strict):
+    """What the application needs and where it runs. Every field is optional."""
+
+    cross_host: bool = Field(
+        False, description="Containers on different Docker hosts must talk to each other directly."
+    )
+    hosts: int = Field(1, ge=1, le=10_000, description="How many Docker hosts run the app.")
+    swarm: bool = Field(False, description="Deployed as Swarm services (`docker service` / `docker stack`).")
+    ports: list[str] = Field(
+        default_factory=list,
+        max_length=256,
+        description='Ports published to clients: "80", "8000-9000", "53/udp", "30000-32767/tcp".',
+        examples=[["80", "8000-9000", "53/udp"]],
+    )
+    own_ip: bool = Field(
+        False,
+        description="Each container needs its own address on the physical LAN, reachable without port "
+        "mapping.",
+    )
+    own_mac: bool = Field(
+        False,
+        description="Each container must appear on the LAN as a separate device with its own MAC address.",
+    )
+    mac_limit: bool = Field(
+        False,
+        description="The switch, NIC, hypervisor or cloud limits how many MAC addresses a port may use.",
+    )
+    ipv6: bool = Field(False, description="Containers need IPv6 addresses.")
+    vlan: int | None = Field(None, ge=1, le=4094, description="The 802.1Q VLAN the containers must sit on.")
+    multicast: bool = Field(
+        False, description="The app relies on multicast or broadcast (mDNS, SSDP, cluster discovery)."
+    )
+    network_access: NetworkAccess = Field(
+        NetworkAccess.full,
+        description="`internal`: containers talk only to each other, no outside access; `none`: no "
+        "networking.",
+    )
+    host_isolation: HostIsolation = Field(
+        HostIsolation.preferred, description="May the container share the host's network stack."
+    )
+    performance: Performance = Field(
+        Performance.standard,
+        description="`high`: near-native throughput and latency, avoid NAT and encapsulation.",
+    )
+    encryption: bool = Field(False, description="Traffic between hosts must be encrypted.")
+    service_discovery: bool = Field(True, description="Containers find each other by name.")
+    host_access: bool = Field(
+        False, description="Processes on the Docker host itself must reach the containers' IPs."
+    )
+    containers_per_host: int = Field(10, ge=1, le=100_000, description="Containers on one host.")
+    platform: Platform = Field(Platform.linux, description="The engine the app runs on.")
+    cloud: Cloud = Field(Cloud.none, description="Runs on a cloud VM inside a VPC/VNet.")
+    wireless_parent: bool = Field(False, description="The host's uplink is Wi-Fi.")
+
+    @field_validator("ports")
+    @classmethod
+    def _ports_parse(cls, value: list[str]) -> list[str]:
+        for index, raw in enumerate(value):
+            try:
+                parse_port_spec(raw)
+            except ValueError as exc:
+                raise ValueError(f"[{index}] {exc}") from None
+        return value
+
+    def port_specs(self) -> tuple[PortSpec, ...]:
+        return tuple(parse_port_spec(raw) for raw in self.ports)
+
+
+# Docker's own grammar for object names (daemon/names.RestrictedNamePattern).
+_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+# Linux IFNAMSIZ is 16 including the NUL; a dot marks an 802.1Q sub-interface Docker creates on the fly.
+_IFNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$")
+# distribution/reference, simplified: [registry[:port]/]path[:tag][@digest], lower-case path components.
+_IMAGE = re.compile(
+    r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
+)
+
+DockerName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Deployment(_Strict):
+    """Optional values the generated commands use; anything missing gets a default listed in `assumptions`."""
+
+    network_name: DockerName | None = Field(
+        None, description="Name of the network to create (Docker's name rules: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`)."
+    )
+    parent_interface: str | None = Field(
+        None,
+        description="Host interface for macvlan/ipvlan (`eth0`, or `eth0.20` for a VLAN sub-interface); "
+        "at most 15 characters.",
+    )
+    subnet: str | None = Field(None, description="IPv4 subnet in CIDR form, e.g. `192.168.1.0/24`.")
+    gateway: str | None = Field(None, description="IPv4 gateway inside `subnet`.")
+    ip_range: str | None = Field(
+        None, description="CIDR inside `subnet` that Docker assigns container IPs from."
+    )
+    ipv6_subnet: str | None = Field(None, description="IPv6 subnet in CIDR form, e.g. `fd00:db8:1::/64`.")
+    image: str | None = Field(None, max_length=255, description="Image for the generated `docker run`.")
+    container_name: DockerName | None = Field(
+        None, description="Name for the generated container or service."
+    )
+    mtu: int | None = Field(
+        None, ge=576, le=9216, description="MTU for the network (overlay: underlay minus 50)."
+    )
+    advertise_addr: str | None = Field(
+        None, description="Address `docker swarm init --advertise-addr` uses (an IP of this host)."
+    )
+
+    @field_validator("network_name", "container_name")
+    @classmethod
+    def _docker_name(cls, value: str | None) -> str | None:
+        if value is not None and not _DOCKER_NAME.fullmatch(value):
+            raise ValueError(
+                "must start with a letter or digit and contain only letters, digits, '_', '.' and '-'"
+            )
+        return value
+
+    @field_validator("parent_interface")
+    @classmethod
+    def _ifname(cls, value: str | None) -> str | None:
+        if value is not None and not _IFNAME.fullmatch(value):
+            raise ValueError(
+                "must be a Linux interface name: 1-15 letters, digits, '_', '.' or '-', starting with a "
+                "letter or digit (e.g. eth0 or eth0.20)"
+            )
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str | None) -> str | None:
+        if value is not None and not _IMAGE.fullmatch(value):
+            raise ValueError(
+                "must be an image reference such as nginx:1.27 or registry.example.com/team/app:2"
+            )
+        return value
+
+    @field_validator("subnet", "ip_range")
+    @classmethod
+    def _v4_network(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"must be an IPv4 network in CIDR form with no host bits set ({exc})") from None
+        if network.prefixlen == 0 or network.prefixlen > 30:
+            raise ValueError("prefix length must be between /1 and /30 so it holds a gateway and containers")
+        return str(network)
+
+    @field_validator("ipv6_subnet")
+    @classmethod
+    def _v6_network(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            network = ipaddress.IPv6Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"must be an IPv6 network in CIDR form with no host bits set ({exc})") from None
+        if network.network_address.ipv4_mapped is not None:
+            raise ValueError("must be a real IPv6 prefix, not an IPv4-mapped one (::ffff:0:0/96)")
+        if network.prefixlen == 0 or network.prefixlen > 126:
+            raise ValueError("prefix length must be between /1 and /126")
+        return str(network)
+
+    @field_validator("gateway")
+    @classmethod
+    def _v4_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(ipaddress.IPv4Address(value))
+        except ValueError:
+            raise ValueError("must be an IPv4 address such as 192.168.1.1") from None
+
+    @field_validator("advertise_addr")
+    @classmethod
+    def _any_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            raise ValueError("must be an IP address of this host, such as 10.0.0.5") from None
+
+    @model_validator(mode="after")
+    def _inside_subnet(self) -> Deployment:
+        if self.subnet is None:
+            if self.gateway is not None or self.ip_range is not None:
+                raise ValueError("gateway and ip_range need subnet: give the subnet they belong to")
+            return self
+        subnet = ipaddress.IPv4Network(self.subnet)
+        if self.gateway is not None:
+            gateway = ipaddress.IPv4Address(self.gateway)
+            if gateway not in subnet or gateway in (subnet.network_address, subnet.broadcast_address):
+                raise ValueError(f"gateway {gateway} must be a host address inside subnet {subnet}")
+        if self.ip_range is not None and not ipaddress.IPv4Network(self.ip_range).subnet_of(subnet):
+            raise ValueError(f"ip_range {self.ip_range} must lie inside subnet {subnet}")
+        return self
+
+
+class RecommendationRequest(_Strict):
+    requirements: Requirements = Field(default_factory=Requirements)
+    deployment: Deployment = Field(default_factory=Deployment)
+
+
+# --- response -------------------------------------------------------------------------------------------
+
+
+class Reason(BaseModel):
+    rule: str = Field(description="ID of the rule that moved this driver.")
+    effect: str = Field(description="`exclude`, `+N`/`-N` (score), or `warn`.")
+    message: str
+
+
+class DriverWarning(BaseModel):
+    model_config = ConfigDict(title="Warning")
+
+    rule: str
+    message: str
+
+
+class Command(BaseModel):
+    description: str = Field(description="What the command does and where to run it.")
+    argv: list[str] = Field(
+        description="The command as an argument vector; `command` is its shell rendering."
+    )
+    command: str = Field(description="`shlex.join(argv)`: paste into a POSIX shell as is.")
+
+
+class Commands(BaseModel):
+    prerequisites: list[Command] = Field(default_factory=list)
+    network: list[Command] = Field(default_factory=list)
+    run: list[Command] = Field(default_factory=list)
+    service: list[Command] = Field(default_factory=list, description="Only when `swarm` is true.")
+    compose: str = Field("", description="A Compose snippet (YAML) that validates against the Compose spec.")
+
+
+class DriverResult(BaseModel):
+    driver: Driver
+    rank: int = Field(ge=1, le=6)
+    score: int = Field(ge=0, le=100)
+    viable: bool
+    summary: str = Field(description="One sentence: why this driver is where it is.")
+    reasons: list[Reason]
+    warnings: list[DriverWarning]
+    commands: Commands | None = Field(None, description="Ready-made commands; only for viable drivers.")
+
+
+class ConflictExclusion(BaseModel):
+    rule: str
+    requirements: dict[str, object] = Field(description="The requirement values the rule's condition read.")
+    message: str
+    instead: str | None = Field(None, description="What the rule suggests using instead.")
+
+
+class Conflict(BaseModel):
+    driver: Driver
+    excluded_by: list[ConflictExclusion]
+
+
+class Relaxation(BaseModel):
+    requirement: str = Field(description="The requirement to give up.")
+    current: object = Field(description="What you asked for.")
+    relaxed: object = Field(description="The default it would fall back to.")
+    recommendation: Driver = Field(description="The driver that would then be recommended.")
+
+
+class Assumption(BaseModel):
+    field: str = Field(description="The `deployment` field the commands needed.")
+    value: str = Field(description="The default used in the commands.")
+    note: str = Field(description="What to replace it with.")
+    drivers: list[Driver] = Field(description="The drivers whose commands use this default.")
+
+
+class Recommendation(BaseModel):
+    recommendation: Driver | None = Field(description="The rank-1 driver, or null when nothing is viable.")
+    ranking: list[DriverResult]
+    conflicts: list[Conflict] = Field(
+        default_factory=list, description="When nothing is viable: what excluded each driver."
+    )
+    relaxations: list[Relaxation] = Field(
+        default_factory=list,
+        description="When nothing is viable: each single requirement whose relaxation makes a driver viable.",
+    )
+    assumptions: list[Assumption] = Field(default_factory=list)
+    catalogue_version: str
+
+
+FormatName = Literal["json", "markdown", "text"]

@@ -1,0 +1,139 @@
+"""Catalogue-wide meta-tests: every rule is complete, cites a source, and has cases that fire and stay silent.
+
+Test IDs carry the rule code, so `pytest -k NA013` runs everything about rule NA013.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from service.catalogue import Catalogue, load_catalogue
+from service.errors import CatalogueError
+from service.facts import derive_facts
+from service.models import Driver, Requirements
+
+CATALOGUE = load_catalogue()
+RULES = {rule.id: rule for rule in CATALOGUE.rules}
+CASES = [
+    pytest.param(rule_id, kind, case, id=f"{rule_id}-{kind}-{index}")
+    for rule_id, rule in RULES.items()
+    for kind, cases in (("fires", rule.data.cases.fires), ("silent", rule.data.cases.silent))
+    for index, case in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "case"), CASES)
+def test_rule_case(rule_id: str, kind: str, case: dict[str, object]) -> None:
+    rule = RULES[rule_id]
+    facts = derive_facts(Requirements.model_validate(case))
+    fired = rule.condition(facts)
+    assert fired is (kind == "fires"), (
+        f"{rule_id} expected to {'fire' if kind == 'fires' else 'stay silent'} for {case}; "
+        f"condition {rule.condition.source} gave {fired}"
+    )
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_rule_is_complete(rule_id: str) -> None:
+    data = RULES[rule_id].data
+    assert data.name and data.summary and data.rationale and data.message
+    assert data.source.startswith("https://"), "every rule cites where its fact comes from"
+    assert data.cases.fires and data.cases.silent, "cases of both kinds"
+    assert data.effects.drivers, "a rule must move at least one driver"
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_rule_fires_in_the_engine(rule_id: str) -> None:
+    """The first firing case makes the rule show up in the answer for every driver it affects."""
+    from service.engine import evaluate
+
+    rule = RULES[rule_id]
+    facts = derive_facts(Requirements.model_validate(rule.data.cases.fires[0]))
+    states = {state.driver: state for state in evaluate(CATALOGUE, facts)}
+    for driver in {*rule.data.effects.exclude, *rule.data.effects.score}:
+        assert any(reason.rule == rule_id for reason in states[driver].reasons), (
+            f"{rule_id} missing on {driver}"
+        )
+    for driver in rule.data.effects.warn:
+        assert any(warning.rule == rule_id for warning in states[driver].warnings)
+
+
+def test_codes_are_unique_and_never_reused() -> None:
+    ids = [rule.id for rule in CATALOGUE.rules]
+    assert len(ids) == len(set(ids))
+    assert not {code.id for code in CATALOGUE.retired} & set(ids)
+
+
+def test_every_driver_is_described() -> None:
+    assert list(CATALOGUE.drivers) == list(Driver)
+    for info in CATALOGUE.drivers.values():
+        assert info.docs.startswith("https://docs.docker.com/")
+
+
+# --- load-time validation: a broken rule fails when the catalogue loads, never during a request ----------
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(CATALOGUE.root, target)
+    return target
+
+
+def _rewrite(rules_dir: Path, rule_id: str, **changes: object) -> None:
+    path = rules_dir / "selection" / f"{rule_id}.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data))
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"when": {"fact": "own_ipp", "eq": True}}, "unknown fact 'own_ipp'"),
+        ({"when": {"fact": "cloud", "eq": "amazon"}}, "'amazon' is not a value of 'cloud'"),
+        ({"when": {"fact": "hosts", "ge": True}}, "fact 'hosts' is int, got bool"),
+        ({"when": {"fact": "own_ip", "gt": 1}}, "only applies to numeric facts"),
+        ({"when": {"every": []}}, "unknown keys"),
+        ({"cases": {"fires": [{"own_ip": True}], "silent": []}}, "cases.silent"),
+        ({"cases": {"fires": [{"own_ipp": True}], "silent": [{}]}}, "not valid requirements"),
+        ({"source": "docs.docker.com"}, "https URLs"),
+        ({"effects": {}}, "at least one effect"),
+        ({"message": "uses {no_such_fact}"}, "placeholder {no_such_fact} is not a fact"),
+        ({"id": "NA999"}, "must match the file name"),
+    ],
+)
+def test_broken_rule_fails_at_load(rules_copy: Path, changes: dict[str, object], expected: str) -> None:
+    _rewrite(rules_copy, "NA010", **changes)
+    with pytest.raises(CatalogueError, match=None) as failure:
+        load_catalogue(rules_copy)
+    assert expected in str(failure.value)
+
+
+def test_retired_code_cannot_come_back(rules_copy: Path) -> None:
+    (rules_copy / "RETIRED.yaml").write_text(
+        yaml.safe_dump({"retired": [{"id": "NA010", "retired": "2026-11-28", "why": "test"}]})
+    )
+    with pytest.raises(CatalogueError, match="retired"):
+        load_catalogue(rules_copy)
+
+
+def test_prerequisite_placeholders_are_checked(rules_copy: Path) -> None:
+    path = rules_copy / "selection" / "NA037.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["effects"]["prerequisites"][0]["argv"] = ["ip", "link", "add", "{shim}"]
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(CatalogueError, match=r"unknown placeholder \{shim\}"):
+        load_catalogue(rules_copy)
+
+
+def test_catalogue_doc_is_generated_and_current(catalogue: Catalogue) -> None:
+    from service.docs import catalogue_path, render_catalogue
+
+    assert catalogue_path(catalogue).read_text() == render_catalogue(catalogue), (
+        "rules/CATALOGUE.md is stale: run `make docs`"
+    )
