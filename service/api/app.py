@@ -8,6 +8,8 @@ from service import __version__
 from service.advisor import Advisor
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
+from service.api import chat_routes, review_routes
+from service.api.operations import install_operations
 from service.api.routes import router
 from service.models import RecommendationRequest
 from service.settings import Settings
@@ -27,5 +29,9 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     app.state.advisor = advisor or Advisor.from_settings(settings)
     install_error_handlers(app, {"/v1/recommendations": RecommendationRequest})
     app.include_router(router)
+    app.include_router(review_routes.router)
+    app.include_router(chat_routes.router)
+    install_operations(app, settings)
+    # Added last, so it runs first: oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

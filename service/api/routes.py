@@ -11,6 +11,7 @@ from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
 from service.catalogue import DriverInfo, SelectionRuleData
+from service.metrics import record_recommendation
 from service.models import Recommendation, RecommendationRequest
 from service.render import render_recommendation
 
@@ -85,7 +86,9 @@ def create_recommendation(
     ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    return recommendation_response(advisor.recommend(body), wants(format, accept))
+    rec = advisor.recommend(body)
+    record_recommendation(rec.recommendation.value if rec.recommendation else None)
+    return recommendation_response(rec, wants(format, accept))
 
 
 @router.get(

@@ -1,0 +1,1 @@
+"""ChatOps: the chat query language and Slack / Mattermost / Teams adapters (issue 5)."""

@@ -1,0 +1,1 @@
+"""Architecture review of Compose files and requirement specs (issue 4)."""
