@@ -152,18 +152,40 @@ class SelectionRuleData(_Data):
         return self
 
 
+EffectKind = Literal["exclude", "score", "warn"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledEffect:
+    """One effect on one driver, flattened at load time so the engine's loop does no lookups."""
+
+    kind: EffectKind
+    driver: Driver
+    delta: int
+    label: str  # what the response shows as the effect: "exclude", "+20", "warn"
+    template: str
+    needs_format: bool
+
+
 @dataclass(frozen=True, slots=True)
 class SelectionRule:
     data: SelectionRuleData
     condition: CompiledCondition
+    id: str = ""
+    effects: tuple[CompiledEffect, ...] = ()
 
-    @property
-    def id(self) -> str:
-        return self.data.id
-
-    def message_for(self, driver: Driver, facts: dict[str, Any]) -> str:
-        template = self.data.messages.get(driver, self.data.message)
-        return template.format_map(facts) if "{" in template else template
+    @classmethod
+    def compile(cls, data: SelectionRuleData, condition: CompiledCondition) -> SelectionRule:
+        effects: list[CompiledEffect] = []
+        plan: list[tuple[EffectKind, Driver, int, str]] = [
+            *(("exclude", driver, 0, "exclude") for driver in data.effects.exclude),
+            *(("score", driver, delta, f"{delta:+d}") for driver, delta in data.effects.score.items()),
+            *(("warn", driver, 0, "warn") for driver in data.effects.warn),
+        ]
+        for kind, driver, delta, label in plan:
+            template = data.messages.get(driver, data.message)
+            effects.append(CompiledEffect(kind, driver, delta, label, template, "{" in template))
+        return cls(data, condition, data.id, tuple(effects))
 
 
 class DriverInfo(_Data):
@@ -261,7 +283,7 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
                     raise CatalogueError(
                         f"{path}: cases.{kind}[{index}] is not valid requirements: {exc}"
                     ) from exc
-        rules.append(SelectionRule(data, condition))
+        rules.append(SelectionRule.compile(data, condition))
     names = [rule.data.name for rule in rules]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

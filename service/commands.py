@@ -14,11 +14,9 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, TypedDict
 
 from service.models import (
-    Assumption,
-    Command,
-    Commands,
     Deployment,
     Driver,
     NetworkAccess,
@@ -58,9 +56,25 @@ _DEFAULT_NETWORK_NAMES = {
 _quote = lru_cache(maxsize=8192)(shlex.quote)
 
 
-def command(description: str, argv: Iterable[str]) -> Command:
+class CommandData(TypedDict):
+    """A `Command` as plain data; the engine validates the whole response once at the end."""
+
+    description: str
+    argv: list[str]
+    command: str
+
+
+class CommandsData(TypedDict):
+    prerequisites: list[CommandData]
+    network: list[CommandData]
+    run: list[CommandData]
+    service: list[CommandData]
+    compose: str
+
+
+def command(description: str, argv: Iterable[str]) -> CommandData:
     args = list(argv)
-    return Command(description=description, argv=args, command=" ".join(map(_quote, args)))
+    return {"description": description, "argv": args, "command": " ".join(map(_quote, args))}
 
 
 @dataclass
@@ -76,9 +90,9 @@ class AssumptionLog:
             drivers.append(driver)
         return value
 
-    def items(self) -> list[Assumption]:
+    def items(self) -> list[dict[str, Any]]:
         return [
-            Assumption(field=name, value=value, note=note, drivers=drivers)
+            {"field": name, "value": value, "note": note, "drivers": [driver.value for driver in drivers]}
             for (name, value), (note, drivers) in self._entries.items()
         ]
 
@@ -218,19 +232,19 @@ class _Builder:
 
     # -- commands -----------------------------------------------------------------------------------------
 
-    def build(self, rule_prerequisites: list[tuple[str, list[str]]]) -> Commands:
+    def build(self, rule_prerequisites: list[tuple[str, list[str]]]) -> CommandsData:
         lan = self.lan() if self.driver in _LAN_DRIVERS else None
         placeholders = self.placeholders(lan)
         prerequisites = self.swarm_prerequisites()
         for description, argv in rule_prerequisites:
             prerequisites.append(command(description, [part.format_map(placeholders) for part in argv]))
-        return Commands(
-            prerequisites=prerequisites,
-            network=self.network_commands(lan),
-            run=self.run_commands(lan),
-            service=self.service_commands() if self.req.swarm else [],
-            compose=self.compose(lan),
-        )
+        return {
+            "prerequisites": prerequisites,
+            "network": self.network_commands(lan),
+            "run": self.run_commands(lan),
+            "service": self.service_commands() if self.req.swarm else [],
+            "compose": self.compose(lan),
+        }
 
     def placeholders(self, lan: Lan | None) -> dict[str, str]:
         values = {
@@ -251,7 +265,7 @@ class _Builder:
     def needs_swarm(self) -> bool:
         return self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)
 
-    def swarm_prerequisites(self) -> list[Command]:
+    def swarm_prerequisites(self) -> list[CommandData]:
         if not self.needs_swarm():
             return []
         init = ["docker", "swarm", "init"]
@@ -274,7 +288,7 @@ class _Builder:
             )
         return steps
 
-    def network_commands(self, lan: Lan | None) -> list[Command]:
+    def network_commands(self, lan: Lan | None) -> list[CommandData]:
         if self.driver in (Driver.host, Driver.none):
             return []
         name = self.network
@@ -341,17 +355,14 @@ class _Builder:
                 command(f"On node {node} of {self.req.hosts}: its share of the address range.", argv)
             )
         if len(ranges) < self.req.hosts:
-            steps[-1] = command(
-                steps[-1].description + f" {lan.ip_range} holds only {len(ranges)} blocks for "
-                f"{self.req.hosts} nodes: give a larger ip_range.",
-                steps[-1].argv,
+            steps[-1]["description"] += (
+                f" {lan.ip_range} holds only {len(ranges)} blocks for {self.req.hosts} nodes: "
+                "give a larger ip_range."
             )
         elif self.req.hosts > MAX_LISTED_NODES:
-            steps[-1] = command(
-                steps[-1].description
-                + f" Repeat on nodes {MAX_LISTED_NODES + 1}-{self.req.hosts}, each with "
-                f"its own /{ranges[0].prefixlen} block of {lan.ip_range}.",
-                steps[-1].argv,
+            steps[-1]["description"] += (
+                f" Repeat on nodes {MAX_LISTED_NODES + 1}-{self.req.hosts}, each with "
+                f"its own /{ranges[0].prefixlen} block of {lan.ip_range}."
             )
         steps.append(
             command(
@@ -374,7 +385,7 @@ class _Builder:
         )
         return steps
 
-    def run_commands(self, lan: Lan | None) -> list[Command]:
+    def run_commands(self, lan: Lan | None) -> list[CommandData]:
         argv = ["docker", "run", "--detach", "--name", self.container]
         if self.driver in (Driver.host, Driver.none):
             argv += ["--network", self.driver.value]
@@ -394,7 +405,7 @@ class _Builder:
                 argv += ["--publish", spec.publish_arg()]
         return [command("Start the container on the network.", [*argv, self.image])]
 
-    def service_commands(self) -> list[Command]:
+    def service_commands(self) -> list[CommandData]:
         argv = ["docker", "service", "create", "--detach", "--name", self.container]
         if self.driver is Driver.host:
             # One task per node: a host-networked task binds the host's ports, so two cannot share a node.
@@ -498,7 +509,7 @@ def build_commands(
     request: RecommendationRequest,
     log: AssumptionLog,
     rule_prerequisites: list[tuple[str, list[str]]],
-) -> Commands:
+) -> CommandsData:
     return _Builder(driver, request, log).build(rule_prerequisites)
 
 

@@ -11,29 +11,25 @@ from typing import Any
 
 from service.catalogue import Catalogue, SelectionRule
 from service.commands import AssumptionLog, build_commands
-from service.facts import Facts, derive_facts
+from service.facts import Facts, derive_facts, requirement_fields
 from service.models import (
-    Conflict,
-    ConflictExclusion,
     Driver,
-    DriverResult,
-    DriverWarning,
-    Reason,
     Recommendation,
     RecommendationRequest,
-    Relaxation,
     Requirements,
 )
 
 _ORDER = {driver: index for index, driver in enumerate(Driver)}
 
 
-@dataclass
+@dataclass(slots=True)
 class DriverState:
+    """A driver's standing while rules apply; plain tuples here, response models only at the end."""
+
     driver: Driver
     score: int
-    reasons: list[Reason] = field(default_factory=list)
-    warnings: list[DriverWarning] = field(default_factory=list)
+    reasons: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, effect, message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (rule, message)
     exclusions: list[tuple[SelectionRule, str]] = field(default_factory=list)
     prerequisites: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -44,32 +40,27 @@ class DriverState:
     @property
     def clamped(self) -> int:
         """The reported score: 0-100 for viable drivers; an excluded driver scores 0 whatever rules added."""
-        return max(0, min(100, self.score)) if self.viable else 0
+        return max(0, min(100, self.score)) if not self.exclusions else 0
 
 
 def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
     """Apply every rule whose condition holds; return the drivers ranked (viable first, then by score)."""
     states = {driver: DriverState(driver, info.base_score) for driver, info in catalogue.drivers.items()}
     for rule in catalogue.rules:
-        if not rule.condition(facts):
+        if not rule.condition.predicate(facts):
             continue
-        effects = rule.data.effects
-        for driver in effects.exclude:
-            state = states[driver]
-            message = rule.message_for(driver, facts)
-            state.exclusions.append((rule, message))
-            state.reasons.append(Reason(rule=rule.id, effect="exclude", message=message))
-        for driver, delta in effects.score.items():
-            state = states[driver]
-            state.score += delta
-            state.reasons.append(
-                Reason(rule=rule.id, effect=f"{delta:+d}", message=rule.message_for(driver, facts))
-            )
-        for driver in effects.warn:
-            states[driver].warnings.append(
-                DriverWarning(rule=rule.id, message=rule.message_for(driver, facts))
-            )
-        for prerequisite in effects.prerequisites:
+        for effect in rule.effects:
+            state = states[effect.driver]
+            message = effect.template.format_map(facts) if effect.needs_format else effect.template
+            if effect.kind == "warn":
+                state.warnings.append((rule.id, message))
+                continue
+            if effect.kind == "exclude":
+                state.exclusions.append((rule, message))
+            else:
+                state.score += effect.delta
+            state.reasons.append((rule.id, effect.label, message))
+        for prerequisite in rule.data.effects.prerequisites:
             states[prerequisite.driver].prerequisites.append((prerequisite.description, prerequisite.argv))
     return sorted(states.values(), key=lambda s: (not s.viable, -s.clamped, _ORDER[s.driver]))
 
@@ -79,33 +70,37 @@ def recommend(catalogue: Catalogue, request: RecommendationRequest) -> Recommend
     ranked = evaluate(catalogue, facts)
     top = ranked[0] if ranked[0].viable else None
     log = AssumptionLog()
-    results = []
-    for rank, state in enumerate(ranked, start=1):
-        commands = build_commands(state.driver, request, log, state.prerequisites) if state.viable else None
-        results.append(
-            DriverResult(
-                driver=state.driver,
-                rank=rank,
-                score=state.clamped,
-                viable=state.viable,
-                summary=_summary(state, top),
-                reasons=state.reasons,
-                warnings=state.warnings,
-                commands=commands,
-            )
-        )
-    conflicts: list[Conflict] = []
-    relaxations: list[Relaxation] = []
+    # The answer is assembled as plain data and validated once by pydantic-core: half the cost of
+    # building ~60 model objects one by one, and a check that the engine's output fits its own schema.
+    results = [
+        {
+            "driver": state.driver,
+            "rank": rank,
+            "score": state.clamped,
+            "viable": state.viable,
+            "summary": _summary(state, top),
+            "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
+            "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
+            "commands": build_commands(state.driver, request, log, state.prerequisites)
+            if state.viable
+            else None,
+        }
+        for rank, state in enumerate(ranked, start=1)
+    ]
+    conflicts: list[dict[str, Any]] = []
+    relaxations: list[dict[str, Any]] = []
     if top is None:
         conflicts = [_conflict(state, facts) for state in ranked]
-        relaxations = _relaxations(catalogue, request)
-    return Recommendation(
-        recommendation=top.driver if top else None,
-        ranking=results,
-        conflicts=conflicts,
-        relaxations=relaxations,
-        assumptions=log.items(),
-        catalogue_version=catalogue.version,
+        relaxations = _relaxations(catalogue, request, ranked)
+    return Recommendation.model_validate(
+        {
+            "recommendation": top.driver if top else None,
+            "ranking": results,
+            "conflicts": conflicts,
+            "relaxations": relaxations,
+            "assumptions": log.items(),
+            "catalogue_version": catalogue.version,
+        }
     )
 
 
@@ -114,58 +109,66 @@ def _summary(state: DriverState, top: DriverState | None) -> str:
         rule, message = state.exclusions[0]
         more = f" (and {len(state.exclusions) - 1} more rules)" if len(state.exclusions) > 1 else ""
         return f"Excluded by {rule.id}: {message}{more}"
-    positives = [r for r in state.reasons if r.effect.startswith("+")]
-    negatives = [r for r in state.reasons if r.effect.startswith("-")]
+    positives = [(int(effect), rule, message) for rule, effect, message in state.reasons if effect[0] == "+"]
+    negatives = [(int(effect), rule, message) for rule, effect, message in state.reasons if effect[0] == "-"]
     if top is not None and state is top:
         if positives:
-            best = max(positives, key=lambda r: int(r.effect))
-            return f"Recommended ({best.rule}): {best.message}"
+            _, rule_id, message = max(positives, key=lambda item: item[0])
+            return f"Recommended ({rule_id}): {message}"
         return "Recommended: no requirement rules it out and it has the highest base score."
     assert top is not None
     gap = f"scores {state.clamped} against {top.clamped} for {top.driver.value}"
     if negatives:
-        worst = min(negatives, key=lambda r: int(r.effect))
-        return f"Viable but {gap}; {worst.rule}: {worst.message}"
+        _, rule_id, message = min(negatives, key=lambda item: item[0])
+        return f"Viable but {gap}; {rule_id}: {message}"
     return f"Viable but {gap}: fewer of your requirements favour it."
 
 
-def _conflict(state: DriverState, facts: Facts) -> Conflict:
-    return Conflict(
-        driver=state.driver,
-        excluded_by=[
-            ConflictExclusion(
-                rule=rule.id,
-                requirements={name: facts[name] for name in rule.condition.facts},
-                message=message,
-                instead=rule.data.instead,
-            )
+def _conflict(state: DriverState, facts: Facts) -> dict[str, Any]:
+    return {
+        "driver": state.driver,
+        "excluded_by": [
+            {
+                "rule": rule.id,
+                "requirements": {name: facts[name] for name in rule.condition.facts},
+                "message": message,
+                "instead": rule.data.instead,
+            }
             for rule, message in state.exclusions
         ],
-    )
+    }
 
 
-def _relaxations(catalogue: Catalogue, request: RecommendationRequest) -> list[Relaxation]:
-    """Each requirement the user set whose default would let some driver through, and that driver."""
+def _relaxations(
+    catalogue: Catalogue, request: RecommendationRequest, ranked: list[DriverState]
+) -> list[dict[str, Any]]:
+    """Each requirement the user set whose default would let some driver through, and that driver.
+
+    Only requirements that an exclusion actually read can unlock a driver, so only those are retried.
+    """
     requirements = request.requirements
     defaults = Requirements()
-    results = []
-    for name in requirements.model_fields_set:
+    read = requirement_fields(
+        name for state in ranked for rule, _ in state.exclusions for name in rule.condition.facts
+    )
+    results: list[dict[str, Any]] = []
+    for name in sorted(read & requirements.model_fields_set):
         current: Any = getattr(requirements, name)
         relaxed: Any = getattr(defaults, name)
         if current == relaxed:
             continue
         candidate = requirements.model_copy(update={name: relaxed})
-        ranked = evaluate(catalogue, derive_facts(candidate, request.deployment))
-        if ranked[0].viable:
+        best = evaluate(catalogue, derive_facts(candidate, request.deployment))[0]
+        if best.viable:
             results.append(
-                Relaxation(
-                    requirement=name,
-                    current=_plain(current),
-                    relaxed=_plain(relaxed),
-                    recommendation=ranked[0].driver,
-                )
+                {
+                    "requirement": name,
+                    "current": _plain(current),
+                    "relaxed": _plain(relaxed),
+                    "recommendation": best.driver,
+                }
             )
-    return sorted(results, key=lambda r: r.requirement)
+    return results
 
 
 def _plain(value: Any) -> Any:

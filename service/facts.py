@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -22,6 +23,7 @@ class FactType:
     kind: type  # bool, int, str or list
     choices: frozenset[str] | None = None  # allowed values of an enum fact
     description: str = ""
+    sources: tuple[str, ...] = ()  # the requirement fields a derived fact is computed from
 
 
 def _requirement_fact_types() -> dict[str, FactType]:
@@ -46,14 +48,28 @@ def _requirement_fact_types() -> dict[str, FactType]:
 
 
 DERIVED_FACT_TYPES: dict[str, FactType] = {
-    "published_port_count": FactType(int, None, "Total number of host ports the `ports` specs publish."),
-    "largest_port_range": FactType(int, None, "Ports in the largest single `ports` spec."),
-    "has_ports": FactType(bool, None, "At least one port is published."),
-    "multi_host": FactType(bool, None, "`cross_host`, `swarm` or more than one host."),
-    "total_containers": FactType(int, None, "`hosts` x `containers_per_host`."),
-    "vlan_set": FactType(bool, None, "`vlan` is given."),
+    "published_port_count": FactType(int, None, "Total host ports the `ports` specs publish.", ("ports",)),
+    "largest_port_range": FactType(int, None, "Ports in the largest single `ports` spec.", ("ports",)),
+    "has_ports": FactType(bool, None, "At least one port is published.", ("ports",)),
+    "multi_host": FactType(
+        bool, None, "`cross_host`, `swarm` or more than one host.", ("cross_host", "swarm", "hosts")
+    ),
+    "total_containers": FactType(
+        int, None, "`hosts` x `containers_per_host`.", ("hosts", "containers_per_host")
+    ),
+    "vlan_set": FactType(bool, None, "`vlan` is given.", ("vlan",)),
     "mtu_set": FactType(bool, None, "`deployment.mtu` is given."),
 }
+
+
+def requirement_fields(fact_names: Iterable[str]) -> set[str]:
+    """The requirement fields behind facts: a requirement fact is its own field, a derived one its sources."""
+    fields: set[str] = set()
+    for name in fact_names:
+        derived = DERIVED_FACT_TYPES.get(name)
+        fields.update(derived.sources if derived is not None else (name,))
+    return fields
+
 
 FACT_TYPES: dict[str, FactType] = {**_requirement_fact_types(), **DERIVED_FACT_TYPES}
 

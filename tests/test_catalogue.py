@@ -49,17 +49,19 @@ def test_rule_is_complete(rule_id: str) -> None:
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_rule_fires_in_the_engine(rule_id: str) -> None:
     """The first firing case makes the rule show up in the answer for every driver it affects."""
-    from service.engine import evaluate
+    from service.engine import recommend
+    from service.models import RecommendationRequest
 
     rule = RULES[rule_id]
-    facts = derive_facts(Requirements.model_validate(rule.data.cases.fires[0]))
-    states = {state.driver: state for state in evaluate(CATALOGUE, facts)}
-    for driver in {*rule.data.effects.exclude, *rule.data.effects.score}:
-        assert any(reason.rule == rule_id for reason in states[driver].reasons), (
-            f"{rule_id} missing on {driver}"
-        )
-    for driver in rule.data.effects.warn:
-        assert any(warning.rule == rule_id for warning in states[driver].warnings)
+    request = RecommendationRequest(requirements=Requirements.model_validate(rule.data.cases.fires[0]))
+    results = {result.driver: result for result in recommend(CATALOGUE, request).ranking}
+    effects = rule.data.effects
+    for driver in {*effects.exclude, *effects.score}:
+        assert rule_id in {reason.rule for reason in results[driver].reasons}, f"{rule_id} missing on {driver}"
+    for driver in effects.warn:
+        assert rule_id in {warning.rule for warning in results[driver].warnings}
+    for driver in effects.exclude:
+        assert not results[driver].viable
 
 
 def test_codes_are_unique_and_never_reused() -> None:

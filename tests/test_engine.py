@@ -198,3 +198,16 @@ def test_windows_bridge_commands_use_the_nat_driver(advisor: Advisor) -> None:
 def test_same_request_same_answer(advisor: Advisor) -> None:
     request = {"cross_host": True, "ports": ["80", "9000-9100"], "ipv6": True, "cloud": "gcp"}
     assert ask(advisor, request).model_dump_json() == ask(advisor, request).model_dump_json()
+
+
+def test_swarm_lan_network_lists_eight_nodes_then_says_repeat(advisor: Advisor) -> None:
+    rec = ask(advisor, {"own_ip": True, "swarm": True, "hosts": 12})
+    network = rec.ranking[0].commands.network  # type: ignore[union-attr]
+    config_only = [c for c in network if "--config-only" in c.argv]
+    assert len(config_only) == 8
+    assert "Repeat on nodes 9-12" in config_only[-1].description
+    tight = ask(
+        advisor, {"own_ip": True, "swarm": True, "hosts": 40}, subnet="10.0.0.0/24", ip_range="10.0.0.0/28"
+    )
+    last = [c for c in tight.ranking[0].commands.network if "--config-only" in c.argv][-1]  # type: ignore[union-attr]
+    assert "holds only 16 blocks for 40 nodes" in last.description
