@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.catalogue import Catalogue, DriverInfo, SelectionRule, load_catalogue
-from service.engine import recommend
+import orjson
+
+from service.engine import recommend, recommend_data
 from service.errors import NotFound
 from service.models import Driver, Recommendation, RecommendationRequest
 from service.settings import Settings
@@ -24,6 +26,11 @@ class Advisor:
 
     def recommend(self, request: RecommendationRequest) -> Recommendation:
         return recommend(self.catalogue, request)
+
+    def recommend_json(self, request: RecommendationRequest) -> tuple[bytes, str | None]:
+        """The answer serialised for HTTP, and its top driver (None when nothing is viable)."""
+        data = recommend_data(self.catalogue, request)
+        return orjson.dumps(data), data["recommendation"]
 
     def recommend_raw(self, payload: Any) -> Recommendation:
         """Validate an untrusted payload (CLI file, chat) and recommend; InvalidRequest names the field."""

@@ -153,7 +153,8 @@ def _lan_addressing(
     # --aux-address so Docker never hands it to a container): the last host, or just below the range.
     shim = last_host
     if shim in ip_range:
-        shim = ip_range.network_address - 1
+        # Below the range, if the subnet has room there (a range starting at 0.0.0.0 has no "below").
+        shim = ip_range.network_address - 1 if ip_range.network_address > first_host else last_host
     if shim == gateway:
         shim -= 1
     if shim < first_host or shim in ip_range:  # the range fills the subnet: no free address to reserve
@@ -168,7 +169,9 @@ class _Builder:
         self.req: Requirements = request.requirements
         self.dep: Deployment = request.deployment
         self.log = log
-        self.ports = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
+        # The same spec twice ("80", "80/tcp") is published once: Compose requires unique entries.
+        specs = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
+        self.ports = tuple(dict.fromkeys(specs))
 
     # -- resolved values ----------------------------------------------------------------------------------
 

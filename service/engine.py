@@ -66,15 +66,23 @@ def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
 
 
 def recommend(catalogue: Catalogue, request: RecommendationRequest) -> Recommendation:
+    """The answer as the typed, validated `Recommendation` model."""
+    return Recommendation.model_validate(recommend_data(catalogue, request))
+
+
+def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict[str, Any]:
+    """The answer as plain JSON-shaped data, exactly what `Recommendation` validates.
+
+    The HTTP layer serialises this directly (orjson): validating and re-serialising the model would cost
+    more than computing the answer. Tests pin both paths to the same JSON.
+    """
     facts = derive_facts(request.requirements, request.deployment)
     ranked = evaluate(catalogue, facts)
     top = ranked[0] if ranked[0].viable else None
     log = AssumptionLog()
-    # The answer is assembled as plain data and validated once by pydantic-core: half the cost of
-    # building ~60 model objects one by one, and a check that the engine's output fits its own schema.
     results = [
         {
-            "driver": state.driver,
+            "driver": state.driver.value,
             "rank": rank,
             "score": state.clamped,
             "viable": state.viable,
@@ -92,16 +100,14 @@ def recommend(catalogue: Catalogue, request: RecommendationRequest) -> Recommend
     if top is None:
         conflicts = [_conflict(state, facts) for state in ranked]
         relaxations = _relaxations(catalogue, request, ranked)
-    return Recommendation.model_validate(
-        {
-            "recommendation": top.driver if top else None,
-            "ranking": results,
-            "conflicts": conflicts,
-            "relaxations": relaxations,
-            "assumptions": log.items(),
-            "catalogue_version": catalogue.version,
-        }
-    )
+    return {
+        "recommendation": top.driver.value if top else None,
+        "ranking": results,
+        "conflicts": conflicts,
+        "relaxations": relaxations,
+        "assumptions": log.items(),
+        "catalogue_version": catalogue.version,
+    }
 
 
 def _summary(state: DriverState, top: DriverState | None) -> str:
@@ -126,7 +132,7 @@ def _summary(state: DriverState, top: DriverState | None) -> str:
 
 def _conflict(state: DriverState, facts: Facts) -> dict[str, Any]:
     return {
-        "driver": state.driver,
+        "driver": state.driver.value,
         "excluded_by": [
             {
                 "rule": rule.id,
@@ -165,7 +171,7 @@ def _relaxations(
                     "requirement": name,
                     "current": _plain(current),
                     "relaxed": _plain(relaxed),
-                    "recommendation": best.driver,
+                    "recommendation": best.driver.value,
                 }
             )
     return results

@@ -56,38 +56,36 @@ def _double_quoted(text: str) -> str:
 
 
 def _lines(value: Any, indent: str, out: list[str]) -> None:
-    if isinstance(value, dict):
+    # Hot path (one call per mapping or sequence in every snippet): exact type checks, no helper calls
+    # for the common scalar case.
+    if type(value) is dict:
         for key, item in value.items():
-            head = f"{indent}{_scalar(key)}:"
-            if isinstance(item, dict) and item:
-                out.append(head)
+            kind = type(item)
+            if kind is dict and item:
+                out.append(f"{indent}{_scalar(key)}:")
                 _lines(item, indent + "  ", out)
-            elif isinstance(item, list) and item:
-                out.append(head)
+            elif kind is list and item:
+                out.append(f"{indent}{_scalar(key)}:")
                 _lines(item, indent, out)  # block sequences sit at the key's indentation, as Compose files do
             else:
-                out.append(f"{head} {_inline(item)}")
-    elif isinstance(value, list):
+                out.append(f"{indent}{_scalar(key)}: {_EMPTY.get(kind) or _scalar(item)}")
+    elif type(value) is list:
         for item in value:
-            if isinstance(item, dict) and item:
+            kind = type(item)
+            if kind is dict and item:
                 nested: list[str] = []
                 _lines(item, indent + "  ", nested)
                 out.append(f"{indent}- {nested[0].lstrip()}")
                 out.extend(nested[1:])
-            elif isinstance(item, list) and item:
+            elif kind is list and item:
                 raise TypeError("nested sequences are not used in Compose snippets")
             else:
-                out.append(f"{indent}- {_inline(item)}")
+                out.append(f"{indent}- {_EMPTY.get(kind) or _scalar(item)}")
     else:
         out.append(indent + _scalar(value))
 
 
-def _inline(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value)
+_EMPTY: dict[type, str] = {dict: "{}", list: "[]"}  # reached only for empty ones: non-empty recurse above
 
 
 def emit(document: dict[str, Any]) -> str:
