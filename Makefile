@@ -45,5 +45,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/http_bench.py
 
+## load: bounded load on 127.0.0.1 against `netadvisor serve` (1 and 2 workers): req/s, p50/p99, errors, RSS
+load: $(STAMP)
+	$(BIN)/python bench/load.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -49,7 +49,7 @@ def wait_ready(port: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
@@ -103,13 +103,16 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"wrk: 1 thread, {args.connections} connections, {args.seconds}s each; uvicorn workers={args.workers}")
+    print(
+        f"wrk: 1 thread, {args.connections} connections, {args.seconds}s each; uvicorn workers={args.workers}"
+    )
     print("| endpoint | requests/s | p99 ms | errors |")
     print("| --- | --- | --- | --- |")
     print(f"| POST /bench/trivial (baseline) | {trivial[0]:.0f} | {trivial[1]:.1f} | {trivial[2]} |")
     print(f"| POST /v1/recommendations | {advisor[0]:.0f} | {advisor[1]:.1f} | {advisor[2]} |")
     ratio = advisor[0] / trivial[0]
-    print(f"ratio recommendations / trivial: {ratio:.2f} (target >= 0.7: {'met' if ratio >= 0.7 else 'NOT met'})")
+    verdict = "met" if ratio >= 0.7 else "NOT met"
+    print(f"ratio recommendations / trivial: {ratio:.2f} (target >= 0.7: {verdict})")
 
 
 if __name__ == "__main__":

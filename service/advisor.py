@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from service.catalogue import Catalogue, DriverInfo, SelectionRule, load_catalogue
-import orjson
-
 from service.engine import recommend, recommend_data
 from service.errors import NotFound
 from service.models import Driver, Recommendation, RecommendationRequest

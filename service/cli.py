@@ -150,19 +150,32 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     import uvicorn
 
+    from service.metrics import multiprocess_metrics
+
     settings = Settings()
-    uvicorn.run(
-        "service.api.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers or settings.workers,
-        log_level=settings.log_level,
-        timeout_graceful_shutdown=10,
-    )
+    workers = args.workers or settings.workers
+    # uvicorn finishes in-flight requests on SIGTERM, then raises SIGTERM again to die by it; a stop the
+    # operator asked for is a clean exit, so that second SIGTERM exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
+    with multiprocess_metrics(workers):  # several workers: /metrics adds up all of them
+        uvicorn.run(
+            "service.api.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=10,
+        )
     return 0
 
 
@@ -175,6 +188,20 @@ def _cmd_openapi(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+# -- ask (issue 5): the chat query language, `netadvisor ask "cross-host swarm encrypted"` -----------------
+
+from service.chat.cli import ask_command  # noqa: E402  (no cycle: it imports this module only when run)
+
+EXTRA_COMMANDS["ask"] = ask_command()
+
+
+# -- review, explain (issue 4): `netadvisor review compose.yaml`, `netadvisor explain NR003` ------------------
+
+from service.review.cli import register as register_review  # noqa: E402  (light: imports its work lazily)
+
+register_review(EXTRA_COMMANDS)
 
 
 # -- entry point -------------------------------------------------------------------------------------------

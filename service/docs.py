@@ -85,6 +85,9 @@ def render_catalogue(catalogue: Catalogue) -> str:
             out += ["", "#### Use instead", "", data.instead.strip()]
         out += ["", "#### References", "", f"- {data.source}"]
         out += [f"- {url}" for url in data.references]
+    from service.review.docs import render_review_rules  # review rules (rules/review/, issue 4)
+
+    out += render_review_rules(catalogue.root)
     return "\n".join(out) + "\n"
 
 

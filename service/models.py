@@ -168,7 +168,11 @@ class Deployment(_Strict):
         None, description="Name for the generated container or service."
     )
     mtu: int | None = Field(
-        None, ge=576, le=9216, description="MTU for the network (overlay: underlay minus 50)."
+        None,
+        ge=576,
+        le=9216,
+        description="MTU option for the network. Overlay: the underlay's MTU; Docker itself subtracts the "
+        "50-byte VXLAN header (and the IPsec overhead when encrypted). Other drivers: the containers' MTU.",
     )
     advertise_addr: str | None = Field(
         None, description="Address `docker swarm init --advertise-addr` uses (an IP of this host)."

@@ -12,6 +12,10 @@ from service.models import Command, DriverResult, Recommendation
 
 Style = Literal["markdown", "text"]
 
+# Section titles other renderers (chat) look for when they must shorten an answer.
+COMPOSE_TITLE = "Compose"
+ASSUMPTIONS_TITLE = "Assumptions in the commands"
+
 
 def render_recommendation(rec: Recommendation, style: Style = "markdown", *, commands: bool = True) -> str:
     md = style == "markdown"
@@ -29,7 +33,7 @@ def render_recommendation(rec: Recommendation, style: Style = "markdown", *, com
         verdict = f"score {result.score}" if result.viable else "excluded"
         out.append(f"- {_code(result.driver.value, md)} (rank {result.rank}, {verdict}): {result.summary}")
     if rec.assumptions:
-        out.append(_heading("Assumptions in the commands", 2, md))
+        out.append(_heading(ASSUMPTIONS_TITLE, 2, md))
         for item in rec.assumptions:
             out.append(f"- {_code(item.field, md)} = {_code(item.value, md)}: {item.note}")
     out.append("")
@@ -57,7 +61,7 @@ def _top_details(top: DriverResult, md: bool, commands: bool) -> list[str]:
                 out.append(_heading(title, 2, md))
                 out.extend(_commands(items, md))
         if top.commands.compose:
-            out.append(_heading("Compose", 2, md))
+            out.append(_heading(COMPOSE_TITLE, 2, md))
             out.append(_block(top.commands.compose.rstrip("\n"), "yaml", md))
     return out
 

@@ -17,7 +17,9 @@ def envelope(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def test_recommendation_json_matches_the_documented_model(client: TestClient) -> None:
-    response = client.post("/v1/recommendations", json={"requirements": {"cross_host": True, "ports": ["80"]}})
+    response = client.post(
+        "/v1/recommendations", json={"requirements": {"cross_host": True, "ports": ["80"]}}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     rec = Recommendation.model_validate(response.json())  # the response validates against its schema
@@ -91,7 +93,9 @@ def test_gateway_outside_subnet_is_refused_with_the_fix(client: TestClient) -> N
 
 
 def test_malformed_json_and_non_objects_get_the_envelope(client: TestClient) -> None:
-    broken = client.post("/v1/recommendations", content=b'{"requirements": ', headers={"content-type": "application/json"})
+    broken = client.post(
+        "/v1/recommendations", content=b'{"requirements": ', headers={"content-type": "application/json"}
+    )
     assert broken.status_code == 422
     assert "not valid JSON" in str(envelope(broken)["message"])
     listed = client.post("/v1/recommendations", json=[1, 2])
@@ -135,3 +139,21 @@ def test_healthz(client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["rules"] >= 50
     assert body["catalogue_version"].startswith("sha256:")
+
+
+def test_http_json_is_exactly_the_validated_model(client: TestClient) -> None:
+    """The JSON route serialises the engine's plain data; it must equal the typed model's JSON."""
+    from service.advisor import Advisor
+    from service.catalogue import load_catalogue
+    from service.models import RecommendationRequest
+
+    advisor = Advisor(load_catalogue())
+    for payload in (
+        {},
+        {"requirements": {"own_mac": True, "cloud": "aws"}},
+        {"requirements": {"own_ip": True, "swarm": True, "hosts": 3, "host_access": True}},
+        {"requirements": {"ipv6": True, "ports": ["80", "53/udp"]}, "deployment": {"mtu": 1400}},
+    ):
+        over_http = client.post("/v1/recommendations", json=payload).json()
+        typed = advisor.recommend(RecommendationRequest.model_validate(payload)).model_dump(mode="json")
+        assert over_http == typed

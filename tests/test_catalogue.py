@@ -57,7 +57,9 @@ def test_rule_fires_in_the_engine(rule_id: str) -> None:
     results = {result.driver: result for result in recommend(CATALOGUE, request).ranking}
     effects = rule.data.effects
     for driver in {*effects.exclude, *effects.score}:
-        assert rule_id in {reason.rule for reason in results[driver].reasons}, f"{rule_id} missing on {driver}"
+        assert rule_id in {reason.rule for reason in results[driver].reasons}, (
+            f"{rule_id} missing on {driver}"
+        )
     for driver in effects.warn:
         assert rule_id in {warning.rule for warning in results[driver].warnings}
     for driver in effects.exclude:

@@ -88,7 +88,14 @@ def test_rules_and_drivers_listings(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert any(line.startswith("NA013  macvlan-blocked-in-cloud") for line in out.splitlines())
     code, out, _ = run(capsys, "drivers", "--format", "json")
-    assert [d["driver"] for d in json.loads(out)] == ["bridge", "host", "overlay", "ipvlan", "macvlan", "none"]
+    assert [d["driver"] for d in json.loads(out)] == [
+        "bridge",
+        "host",
+        "overlay",
+        "ipvlan",
+        "macvlan",
+        "none",
+    ]
 
 
 def test_console_script_prints_no_traceback() -> None:

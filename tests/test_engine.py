@@ -94,10 +94,10 @@ def test_host_access_to_macvlan_adds_the_shim(advisor: Advisor) -> None:
     commands = rec.ranking[0].commands
     assert commands is not None
     assert [c.argv for c in commands.prerequisites] == [
-        ["ip", "link", "add", "macvlan-shim", "link", "enp3s0", "type", "macvlan", "mode", "bridge"],
-        ["ip", "addr", "add", "10.20.0.254/32", "dev", "macvlan-shim"],
-        ["ip", "link", "set", "macvlan-shim", "up"],
-        ["ip", "route", "add", "10.20.0.64/26", "dev", "macvlan-shim"],
+        ["ip", "link", "add", "mv-lan-macvlan", "link", "enp3s0", "type", "macvlan", "mode", "bridge"],
+        ["ip", "addr", "add", "10.20.0.254/32", "dev", "mv-lan-macvlan"],
+        ["ip", "link", "set", "mv-lan-macvlan", "up"],
+        ["ip", "route", "add", "10.20.0.64/26", "dev", "mv-lan-macvlan"],
     ]
     create = commands.network[0].argv
     assert create[create.index("--aux-address") + 1] == "host-shim=10.20.0.254"

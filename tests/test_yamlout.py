@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import yaml
 
 from service.yamlout import emit
 
@@ -16,13 +15,17 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(min_value=-(2**53), max_value=2**53),
     st.text(max_size=20),
-    st.sampled_from(["yes", "No", "on", "null", "~", "1.5", "0x1f", "1e3", "- x", "a: b", "#c", "'q'", "\"d\"", ""]),
+    st.sampled_from(
+        ["yes", "No", "on", "null", "~", "1.5", "0x1f", "1e3", "- x", "a: b", "#c", "'q'", '"d"', ""]
+    ),
 )
 keys = st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(["true", "null", "80", "a b", "k:v"]))
 documents = st.recursive(
     scalars,
     lambda children: st.one_of(
-        st.lists(children, max_size=4).filter(lambda items: not any(isinstance(i, list) and i for i in items)),
+        st.lists(children, max_size=4).filter(
+            lambda items: not any(isinstance(i, list) and i for i in items)
+        ),
         st.dictionaries(keys, children, max_size=4),
     ),
     max_leaves=25,

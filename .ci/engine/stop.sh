@@ -107,5 +107,16 @@ for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'
   ip link del "$l" 2>/dev/null || true
 done
 
+# ------------------------------------------------ DNS guard rules of start.sh
+for t in iptables ip6tables; do
+  command -v "$t" >/dev/null || continue
+  for from in DOCKER-USER FORWARD; do
+    for dev in docker0 'br-+' docker_gwbridge; do
+      while "$t" -D "$from" -i "$dev" -j NETADVISOR-DNS 2>/dev/null; do :; done
+    done
+  done
+  "$t" -F NETADVISOR-DNS 2>/dev/null && "$t" -X NETADVISOR-DNS 2>/dev/null
+done
+
 log "stopped"
 exit 0

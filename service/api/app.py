@@ -6,12 +6,13 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.advisor import Advisor
+from service.api import chat_routes, review_routes
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
-from service.api import chat_routes, review_routes
 from service.api.operations import install_operations
 from service.api.routes import router
 from service.models import RecommendationRequest
+from service.review.models import ReviewRequest
 from service.settings import Settings
 
 
@@ -27,11 +28,13 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     )
     app.state.settings = settings
     app.state.advisor = advisor or Advisor.from_settings(settings)
-    install_error_handlers(app, {"/v1/recommendations": RecommendationRequest})
+    install_error_handlers(app, {"/v1/recommendations": RecommendationRequest, "/v1/reviews": ReviewRequest})
     app.include_router(router)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
-    install_operations(app, settings)
-    # Added last, so it runs first: oversized bodies are refused before anything else reads them.
+    # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
+    # which reads the body) cover every answer, 413 included, and keyless requests are refused unread.
+    install_operations(app, settings)
     return app

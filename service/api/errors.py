@@ -43,6 +43,23 @@ _HTTP_CODES = {
 }
 
 
+def _unreadable_json(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI's JSON parsing failed, for bodies it answers with a bare 400 rather than the
+    `json_invalid` 422 it gives malformed JSON: invalid UTF-8, nesting deeper than the parser recurses,
+    integers longer than Python converts. To the client these are all "not valid JSON", so they get the
+    same documented 422."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        return "it is not UTF-8"
+    if isinstance(cause, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(cause, ValueError):
+        return "a number in it has too many digits"
+    return None
+
+
 def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]]) -> None:
     """`body_model` maps a route path to the model of its JSON body, to list valid fields in messages."""
 
@@ -59,6 +76,11 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        unreadable = _unreadable_json(exc)
+        if unreadable is not None:
+            message = f"(body): the body is not valid JSON: {unreadable}"
+            details = [{"field": "(body)", "type": "json_invalid", "message": message}]
+            return error_response(422, "invalid_request", message, details)
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         response = error_response(exc.status_code, code, str(exc.detail))
         if exc.headers:

@@ -11,6 +11,7 @@ from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
 from service.catalogue import DriverInfo, SelectionRuleData
+from service.chat.query import QUERY_DESCRIPTION, parse_rest_query
 from service.metrics import record_recommendation
 from service.models import Recommendation, RecommendationRequest
 from service.render import render_recommendation
@@ -47,10 +48,16 @@ def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
     return "json"
 
 
-def recommendation_response(rec: Recommendation, output: OutputFormat) -> Response:
+def answer(advisor: Advisor, request: RecommendationRequest, output: OutputFormat) -> Response:
+    """One recommendation in the asked-for format; both recommendation routes end here."""
     if output == "json":
-        # Serialised once by pydantic-core; FastAPI's response_model pass would validate it all again.
-        return Response(rec.model_dump_json(), media_type="application/json")
+        # The engine's plain data serialised by orjson; FastAPI's response_model pass would validate and
+        # serialise it again, which costs more than computing the answer (bench/README.md).
+        content, top = advisor.recommend_json(request)
+        record_recommendation(top)
+        return Response(content, media_type="application/json")
+    rec = advisor.recommend(request)
+    record_recommendation(rec.recommendation.value if rec.recommendation else None)
     media = "text/markdown" if output == "markdown" else "text/plain"
     return PlainTextResponse(render_recommendation(rec, output), media_type=f"{media}; charset=utf-8")
 
@@ -89,9 +96,35 @@ async def create_recommendation(
     ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    rec = advisor.recommend(body)
-    record_recommendation(rec.recommendation.value if rec.recommendation else None)
-    return recommendation_response(rec, wants(format, accept))
+    return answer(advisor, body, wants(format, accept))
+
+
+@router.get(
+    "/v1/recommendations",
+    tags=["advisor"],
+    summary="The same ranking for a one-line query, e.g. `?q=cross-host swarm encrypted ports=80,443`",
+    response_model=Recommendation,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "Ranked drivers, as for the POST.",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def query_recommendation(
+    q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
+    advisor: AdvisorDep,
+    format: Annotated[
+        OutputFormat | None, Query(description="Output format; overrides the Accept header.")
+    ] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    # the chat query language; a bad token is a 422
+    return answer(advisor, parse_rest_query(q), wants(format, accept))
 
 
 @router.get(

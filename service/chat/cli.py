@@ -1,0 +1,42 @@
+"""`netadvisor ask "cross-host swarm encrypted"`: the chat query language on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from service.chat.query import help_text, parse_query
+from service.render import render_recommendation
+
+HELP = 'Ask in the chat query language, e.g. netadvisor ask "cross-host swarm encrypted" (ask help).'
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query",
+        nargs="+",
+        help='Tokens, quoted or not: "cross-host swarm encrypted ports=80,443"; `help` lists them all.',
+    )
+    parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+
+
+def handle(args: argparse.Namespace) -> int:
+    query = parse_query(" ".join(args.query))  # QueryError: one line on stderr, exit 2 (service.cli.main)
+    if query.help:
+        print(help_text("netadvisor ask", markdown=args.format == "markdown", can_share=False), end="")
+        return 0
+    from service.cli import _advisor  # late: the catalogue loads only when a question is asked
+
+    rec = _advisor(args).recommend(query.request)
+    if args.format == "json":
+        print(rec.model_dump_json(indent=2))
+    else:
+        print(render_recommendation(rec, args.format), end="")
+    return 0
+
+
+def ask_command() -> tuple[
+    str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]
+]:
+    """The `EXTRA_COMMANDS["ask"]` entry: (help, configure the parser, handler)."""
+    return HELP, configure, handle

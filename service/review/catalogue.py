@@ -1,0 +1,199 @@
+"""Review rules: `rules/review/NR###.yaml`, validated once when loaded, with the selection rules' discipline.
+
+A review rule is data: a stable code (the file name; never reused, `rules/RETIRED.yaml` lists retired
+ones), a kebab-case name, a severity, a summary, the rationale, a source URL that says why, optional
+references and known problems, the general fix, and test cases of both kinds: small Compose documents
+(with optional requirements) for which the rule must fire and must stay silent. The check itself is
+Python (`service/review/checks.py`, one function per code); a rule without a check refuses to load, and
+a meta-test fails for a check without a rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from service.errors import CatalogueError
+from service.models import Requirements
+from service.review.errors import ReviewError
+from service.review.yamltree import load_documents
+
+REVIEW_CODE = re.compile(r"^NR[0-9]{3}$")
+_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"info": 1, "warning": 2, "error": 3}
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReviewCase(_Data):
+    """A Compose document (YAML text) and optional requirements, as `POST /v1/reviews` would get them."""
+
+    compose: str = Field(min_length=1)
+    requirements: dict[str, Any] | None = None
+    note: str | None = Field(None, description="What the case shows, for the docs.")
+
+
+class ReviewCases(_Data):
+    fires: list[ReviewCase] = Field(min_length=1, description="Documents for which the rule must fire.")
+    silent: list[ReviewCase] = Field(min_length=1, description="Documents for which it must stay silent.")
+
+
+class ReviewRuleData(_Data):
+    """A review rule as written in `rules/review/<id>.yaml`."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str = Field(min_length=10, max_length=200)
+    rationale: str = Field(min_length=40)
+    source: str = Field(description="Where the fact comes from; also the finding's docs URL.")
+    references: list[str] = Field(default_factory=list)
+    known_problems: str | None = None
+    fix: str = Field(min_length=10, description="How to fix it, in general; findings add the specifics.")
+    needs_requirements: bool = Field(
+        False, description="Fires only when requirements are given (x-network-requirements or a file)."
+    )
+    selection_rules: list[str] = Field(
+        default_factory=list, description="Selection rules whose facts or thresholds the check reuses."
+    )
+    cases: ReviewCases
+
+    @field_validator("id")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not REVIEW_CODE.fullmatch(value):
+            raise ValueError("review rule IDs look like NR001")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not _KEBAB.fullmatch(value):
+            raise ValueError("rule names are kebab-case, e.g. host-network-with-ports")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value.strip():
+            raise ValueError("the summary is one line")
+        return value.strip()
+
+    @field_validator("source", "references")
+    @classmethod
+    def _urls(cls, value: str | list[str]) -> str | list[str]:
+        for url in [value] if isinstance(value, str) else value:
+            if not url.startswith("https://"):
+                raise ValueError(f"sources are https URLs, got {url!r}")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRule:
+    data: ReviewRuleData
+
+    @property
+    def id(self) -> str:
+        return self.data.id
+
+    @property
+    def severity(self) -> Severity:
+        return self.data.severity
+
+
+class ReviewCatalogue:
+    def __init__(self, rules: list[ReviewRule], version: str, root: Path) -> None:
+        self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
+        self.version = version
+        self.root = root
+        self._by_id = {rule.id: rule for rule in self.rules}
+        self.index = {rule.id: position for position, rule in enumerate(self.rules)}
+
+    def rule(self, rule_id: str) -> ReviewRule | None:
+        return self._by_id.get(rule_id.upper())
+
+    def __contains__(self, rule_id: str) -> bool:
+        return rule_id.upper() in self._by_id
+
+
+def review_rules_dir(rules_root: Path) -> Path:
+    return rules_root / "review"
+
+
+@lru_cache(maxsize=8)
+def load_review_catalogue(rules_root: Path) -> ReviewCatalogue:
+    """The review rules under `<rules_root>/review/`; the selection catalogue's root is `rules_root`."""
+    root = review_rules_dir(rules_root.resolve())
+    digest = hashlib.sha256()
+    try:
+        files = sorted(root.glob("NR*.yaml"))
+        retired_raw = (
+            (rules_root / "RETIRED.yaml").read_bytes() if (rules_root / "RETIRED.yaml").is_file() else b""
+        )
+    except OSError as exc:
+        raise CatalogueError(f"cannot read the review rules at {root}: {exc}") from exc
+    if not files:
+        raise CatalogueError(f"no review rules under {root}")
+    retired = _retired_codes(retired_raw)
+    rules: list[ReviewRule] = []
+    for path in files:
+        raw = path.read_bytes()
+        digest.update(path.name.encode())
+        digest.update(raw)
+        try:
+            content = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
+        try:
+            data = ReviewRuleData.model_validate(content)
+        except ValidationError as exc:
+            raise CatalogueError(f"{path}: {exc}") from exc
+        if data.id != path.stem:
+            raise CatalogueError(f"{path}: id {data.id} must match the file name {path.stem}.yaml")
+        if data.id in retired:
+            raise CatalogueError(f"{path}: {data.id} is retired (rules/RETIRED.yaml); codes are never reused")
+        _check_cases(path, data)
+        rules.append(ReviewRule(data))
+    names = [rule.data.name for rule in rules]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise CatalogueError(f"review rule names must be unique: {duplicates}")
+    return ReviewCatalogue(rules, f"sha256:{digest.hexdigest()[:12]}", root)
+
+
+def _check_cases(path: Path, data: ReviewRuleData) -> None:
+    for kind, cases in (("fires", data.cases.fires), ("silent", data.cases.silent)):
+        for index, case in enumerate(cases):
+            where = f"{path}: cases.{kind}[{index}]"
+            try:
+                load_documents(case.compose, f"{data.id}-{kind}-{index}.yaml")
+            except ReviewError as exc:
+                raise CatalogueError(f"{where}: the compose document does not load: {exc.message}") from exc
+            if case.requirements is not None:
+                try:
+                    Requirements.model_validate(case.requirements)
+                except ValidationError as exc:
+                    raise CatalogueError(f"{where}: not valid requirements: {exc}") from exc
+
+
+def _retired_codes(raw: bytes) -> set[str]:
+    if not raw.strip():
+        return set()
+    try:
+        content = yaml.load(raw, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"RETIRED.yaml: not valid YAML: {exc}") from exc
+    entries = (content or {}).get("retired") or [] if isinstance(content, dict) else []
+    return {str(entry.get("id")) for entry in entries if isinstance(entry, dict)}
