@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test lint typecheck unit engine-test image-test docs check-docs bench load clean
+.PHONY: serve test lint typecheck engine-test image-test docs bench load clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 ## serve: set up and start the API on 127.0.0.1:8000 (NETADVISOR_* variables override)
@@ -42,6 +42,7 @@ image-test: $(STAMP)
 
 ## bench: engine and HTTP benchmarks (ratios against baselines measured in the same run)
 bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y -q wrk
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/http_bench.py
 

@@ -27,8 +27,8 @@ from service.render import render_recommendation
 from service.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
-# Later features (review, chat) register subcommands here: name -> (configure parser, handler).
-EXTRA_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+# A feature's subcommand: (help, configure its parser, handler).
+Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
 
 
 class CliError(NetadvisorError):
@@ -190,18 +190,14 @@ def _cmd_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- ask (issue 5): the chat query language, `netadvisor ask "cross-host swarm encrypted"` -----------------
+def _feature_commands() -> dict[str, Subcommand]:
+    """Subcommands that live with their feature: `ask` (chat query language), `review` and `explain`."""
+    from service.chat.cli import ask_command
+    from service.review.cli import register as register_review
 
-from service.chat.cli import ask_command  # noqa: E402  (no cycle: it imports this module only when run)
-
-EXTRA_COMMANDS["ask"] = ask_command()
-
-
-# -- review, explain (issue 4): `netadvisor review compose.yaml`, `netadvisor explain NR003` ------------------
-
-from service.review.cli import register as register_review  # noqa: E402  (light: imports its work lazily)
-
-register_review(EXTRA_COMMANDS)
+    commands: dict[str, Subcommand] = {"ask": ask_command()}
+    register_review(commands)
+    return commands
 
 
 # -- entry point -------------------------------------------------------------------------------------------
@@ -244,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("--output", "-o", help="File to write.")
     openapi.set_defaults(handler=_cmd_openapi)
 
-    for name, (help_text, configure, handler) in EXTRA_COMMANDS.items():
+    for name, (help_text, configure, handler) in _feature_commands().items():
         command = sub.add_parser(name, help=help_text)
         configure(command)
         command.set_defaults(handler=handler)

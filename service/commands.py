@@ -170,8 +170,7 @@ class _Builder:
         self.dep: Deployment = request.deployment
         self.log = log
         # The same spec twice ("80", "80/tcp") is published once: Compose requires unique entries.
-        specs = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
-        self.ports = tuple(dict.fromkeys(specs))
+        self.ports = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
 
     # -- resolved values ----------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ OpenAPI schema documents every field from these descriptions.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -122,11 +123,22 @@ class Requirements(_Strict):
     @field_validator("ports")
     @classmethod
     def _ports_parse(cls, value: list[str]) -> list[str]:
+        specs = []
         for index, raw in enumerate(value):
             try:
-                parse_port_spec(raw)
+                specs.append((index, raw, parse_port_spec(raw)))
             except ValueError as exc:
                 raise ValueError(f"[{index}] {exc}") from None
+        # A host port can be published once per protocol: Docker refuses the second binding, and the
+        # Compose spec refuses the snippet. Say which two specs collide rather than guess a merge.
+        specs.sort(key=lambda item: (item[2].protocol, item[2].start))
+        for (i, raw_a, a), (j, raw_b, b) in itertools.pairwise(specs):
+            if a.protocol == b.protocol and b.start <= a.end:
+                first, second = sorted(((i, raw_a), (j, raw_b)))
+                raise ValueError(
+                    f"[{second[0]}] {second[1]!r} overlaps [{first[0]}] {first[1]!r} ({a.protocol}): "
+                    "publish each port once, e.g. merge them into one range"
+                )
         return value
 
     def port_specs(self) -> tuple[PortSpec, ...]:

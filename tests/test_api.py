@@ -157,3 +157,14 @@ def test_http_json_is_exactly_the_validated_model(client: TestClient) -> None:
         over_http = client.post("/v1/recommendations", json=payload).json()
         typed = advisor.recommend(RecommendationRequest.model_validate(payload)).model_dump(mode="json")
         assert over_http == typed
+
+
+def test_overlapping_port_specs_are_refused_naming_both(client: TestClient) -> None:
+    response = client.post("/v1/recommendations", json={"requirements": {"ports": ["80-90", "443", "85"]}})
+    assert response.status_code == 422
+    message = str(envelope(response)["message"])
+    assert "[2] '85' overlaps [0] '80-90' (tcp)" in message
+    same_port_other_protocol = client.post(
+        "/v1/recommendations", json={"requirements": {"ports": ["53", "53/udp"]}}
+    )
+    assert same_port_other_protocol.status_code == 200

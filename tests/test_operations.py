@@ -441,6 +441,31 @@ def test_other_log_lines_carry_the_request_id(client: TestClient, capsys: pytest
     }
 
 
+def test_an_unexpected_error_is_a_500_envelope_counted_and_logged_with_its_request_id(
+    advisor: Advisor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(advisor)
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/broken", broken)
+    capsys.readouterr()
+    with TestClient(app, raise_server_exceptions=False) as c:
+        response = c.get("/broken", headers={"X-Request-ID": "req-500"})
+        assert response.status_code == 500
+        assert envelope(response)["code"] == "internal_error"
+        assert "boom" not in response.text, "no internals in the answer"
+        assert requests_counted(c, "GET", "/broken", 500) == 1
+    # what the server writes on stdout: JSON lines, formatted when logged
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    ours = [line for line in lines if line.get("request_id") == "req-500"]
+    access = [line for line in ours if line["logger"] == ACCESS_LOGGER]
+    assert [(line["status"], line["route"]) for line in access] == [(500, "/broken")]
+    tracebacks = [line for line in ours if line["logger"] == "netadvisor.api"]
+    assert tracebacks and "RuntimeError: boom" in tracebacks[0]["exc"]
+
+
 def test_uvicorns_plain_access_log_is_replaced(client: TestClient) -> None:
     assert logging.getLogger("uvicorn.access").disabled
 

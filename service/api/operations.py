@@ -213,8 +213,12 @@ class RequestContext:
 
         id_token = request_id_var.set(request_id)
         metrics_token = metrics_module.bind(self.metrics)
+        failed = False
         try:
             await self.app(scope, receive, send_with_id)
+        except BaseException:
+            failed = True
+            raise
         finally:
             # An exception that escaped before the response started becomes the 500 the outer error
             # handler sends; count and log it as that.
@@ -234,8 +238,11 @@ class RequestContext:
                 request_id=request_id,
                 client=str(client[0]) if client else None,
             )
-            metrics_module.unbind(metrics_token)
-            request_id_var.reset(id_token)
+            if not failed:
+                metrics_module.unbind(metrics_token)
+                request_id_var.reset(id_token)
+            # else: left set, so the 500 handler outside (same task, and each request has its own task)
+            # logs the traceback with this request's ID.
 
 
 # -- OpenAPI -----------------------------------------------------------------------------------------------

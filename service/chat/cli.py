@@ -38,5 +38,5 @@ def handle(args: argparse.Namespace) -> int:
 def ask_command() -> tuple[
     str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]
 ]:
-    """The `EXTRA_COMMANDS["ask"]` entry: (help, configure the parser, handler)."""
+    """The `ask` subcommand: (help, configure the parser, handler)."""
     return HELP, configure, handle

@@ -1,4 +1,4 @@
-"""`netadvisor review` and `netadvisor explain`, registered in `service.cli.EXTRA_COMMANDS`.
+"""`netadvisor review` and `netadvisor explain`, registered by `service.cli`.
 
 Exit codes of `review` (the convention of compose-lint, hadolint and kube-score):
 
@@ -173,7 +173,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def register(commands: dict[str, Any]) -> None:
-    """Add `review` and `explain` to `service.cli.EXTRA_COMMANDS`."""
+    """Add `review` and `explain` to the CLI's feature subcommands."""
     commands["review"] = (
         "Review Compose files for network design problems (CI and PRs).",
         configure_review,
