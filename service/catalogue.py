@@ -13,9 +13,8 @@ import hashlib
 import re
 import string
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -87,8 +86,14 @@ class RuleCases(_Data):
     silent: list[dict[str, Any]] = Field(min_length=1, description="Requirements for which it stays silent.")
 
 
-class SelectionRuleData(_Data):
-    """A selection rule as written in `rules/selection/<id>.yaml`."""
+class RuleMetadata(_Data):
+    """What every rule carries, selection (NA) or review (NR): identity, the why, and where the fact is from.
+
+    Subclasses set `CODE` (the code pattern) and `CODE_EXAMPLE`.
+    """
+
+    CODE: ClassVar[re.Pattern[str]]
+    CODE_EXAMPLE: ClassVar[str]
 
     id: str
     name: str
@@ -97,18 +102,12 @@ class SelectionRuleData(_Data):
     source: str
     references: list[str] = Field(default_factory=list)
     known_problems: str | None = None
-    instead: str | None = None
-    when: dict[str, Any]
-    message: str = Field(min_length=10)
-    messages: dict[Driver, str] = Field(default_factory=dict)
-    effects: Effects
-    cases: RuleCases
 
     @field_validator("id")
     @classmethod
     def _code(cls, value: str) -> str:
-        if not SELECTION_CODE.fullmatch(value):
-            raise ValueError("selection rule IDs look like NA001")
+        if not cls.CODE.fullmatch(value):
+            raise ValueError(f"rule IDs here look like {cls.CODE_EXAMPLE}")
         return value
 
     @field_validator("name")
@@ -132,6 +131,20 @@ class SelectionRuleData(_Data):
             if not url.startswith("https://"):
                 raise ValueError(f"sources are https URLs, got {url!r}")
         return value
+
+
+class SelectionRuleData(RuleMetadata):
+    """A selection rule as written in `rules/selection/<id>.yaml`."""
+
+    CODE = SELECTION_CODE
+    CODE_EXAMPLE = "NA001"
+
+    instead: str | None = None
+    when: dict[str, Any]
+    message: str = Field(min_length=10)
+    messages: dict[Driver, str] = Field(default_factory=dict)
+    effects: Effects
+    cases: RuleCases
 
     @field_validator("message", "messages")
     @classmethod
@@ -211,9 +224,6 @@ class _RetiredFile(_Data):
     retired: list[RetiredCode] = Field(default_factory=list)
 
 
-RuleKind = Literal["selection"]
-
-
 class Catalogue:
     """Loaded once per process; immutable afterwards and safe to share between requests."""
 
@@ -234,10 +244,6 @@ class Catalogue:
 
     def rule(self, rule_id: str) -> SelectionRule | None:
         return self._by_id.get(rule_id.upper())
-
-    @cached_property
-    def rule_list(self) -> list[dict[str, Any]]:
-        return [rule.data.model_dump(mode="json") for rule in self.rules]
 
 
 def default_rules_dir() -> Path:

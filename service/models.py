@@ -10,7 +10,7 @@ import ipaddress
 import itertools
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -368,6 +368,3 @@ class Recommendation(BaseModel):
     )
     assumptions: list[Assumption] = Field(default_factory=list)
     catalogue_version: str
-
-
-FormatName = Literal["json", "markdown", "text"]

@@ -22,6 +22,7 @@ from service.advisor import Advisor
 from service.api.app import create_app
 from service.models import Deployment
 from service.settings import Settings
+from tests.hostile_strings import SHELL_METACHARACTERS
 
 MIB = 1024 * 1024
 SLACK_SECRET = "slack-signing-secret-for-tests"
@@ -248,31 +249,6 @@ UNICODE_AND_CONTROL = [
     "\ud800".encode("utf-16", "surrogatepass").decode("utf-16", "replace"),
     "",
     " ",
-]
-
-SHELL_METACHARACTERS = [
-    "; rm -rf /",
-    "$(reboot)",
-    "`id`",
-    "a|b",
-    "a && b",
-    "a>b",
-    "a<b",
-    "$HOME",
-    "${IFS}",
-    "a b",
-    "'",
-    '"',
-    "\\",
-    "*",
-    "~root",
-    "{a,b}",
-    "#comment",
-    "!!",
-    "-rf",
-    "--privileged",
-    "a\nb",
-    "a'; docker run --privileged x; '",
 ]
 
 

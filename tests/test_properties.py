@@ -41,6 +41,7 @@ from service.models import (
     RecommendationRequest,
     Requirements,
 )
+from tests.hostile_strings import NASTY
 
 PROPERTY_SETTINGS = settings(
     max_examples=150,
@@ -228,47 +229,6 @@ def test_the_same_request_gives_the_same_json(advisor: Advisor, request: Recomme
 
 # -- hostile strings -------------------------------------------------------------------------------------
 
-NASTY = [
-    "; rm -rf /",
-    "$(reboot)",
-    "`id`",
-    "a|b",
-    "a&&b",
-    "a>b",
-    "$HOME",
-    "${IFS}",
-    "a b",
-    "'",
-    '"',
-    "\\",
-    "*",
-    "?",
-    "[a]",
-    "~",
-    "{a,b}",
-    "#",
-    "!",
-    "-rf",
-    "--privileged",
-    "\n",
-    "\r",
-    "\t",
-    "\x00",
-    "\x1b[0m",
-    "\u202e",
-    "\u200b",
-    "é",
-    "\uff45",
-    ": x",
-    "&anchor",
-    "*alias",
-    "!!python/object",
-    "%",
-    "@",
-    "yes",
-    "null",
-    "0x1f",
-]
 VALID_PREFIXES = {
     "network_name": "net",
     "container_name": "app",

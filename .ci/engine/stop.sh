@@ -87,7 +87,7 @@ if [ -d "$RUNC_ROOT" ] && command -v runc >/dev/null; then
 fi
 for p in /proc/[0-9]*; do
   pid="${p#/proc/}"
-  cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+  cmd="$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" || continue  # the process may be gone by now
   case "$cmd" in
     *containerd-shim*"$CTRD_SOCK"*|*containerd\ *"$DIR/exec/containerd"*)
       log "killing leftover $pid: ${cmd:0:80}"

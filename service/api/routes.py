@@ -28,6 +28,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorEnvelope, "description": "Unknown ID."}}
 
 OutputFormat = Literal["json", "markdown", "text"]
+FormatQuery = Annotated[OutputFormat | None, Query(description="Output format; overrides the Accept header.")]
+AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def recommendation_responses(description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of both recommendation routes: JSON, Markdown or text, and the errors."""
+    text = {"schema": {"type": "string"}}
+    return {
+        **ERRORS,
+        200: {"description": description, "content": {"text/markdown": text, "text/plain": text}},
+    }
 
 
 async def get_advisor(request: Request) -> Advisor:
@@ -77,24 +88,15 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
     tags=["advisor"],
     summary="Rank the six drivers for the given requirements, with reasons and commands",
     response_model=Recommendation,
-    responses={
-        **ERRORS,
-        200: {
-            "description": "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits.",
-            "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "text/plain": {"schema": {"type": "string"}},
-            },
-        },
-    },
+    responses=recommendation_responses(
+        "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits."
+    ),
 )
 async def create_recommendation(
     body: RecommendationRequest,
     advisor: AdvisorDep,
-    format: Annotated[
-        OutputFormat | None, Query(description="Output format; overrides the Accept header.")
-    ] = None,
-    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    format: FormatQuery = None,
+    accept: AcceptHeader = None,
 ) -> Response:
     return answer(advisor, body, wants(format, accept))
 
@@ -104,24 +106,13 @@ async def create_recommendation(
     tags=["advisor"],
     summary="The same ranking for a one-line query, e.g. `?q=cross-host swarm encrypted ports=80,443`",
     response_model=Recommendation,
-    responses={
-        **ERRORS,
-        200: {
-            "description": "Ranked drivers, as for the POST.",
-            "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "text/plain": {"schema": {"type": "string"}},
-            },
-        },
-    },
+    responses=recommendation_responses("Ranked drivers, as for the POST."),
 )
 async def query_recommendation(
     q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
     advisor: AdvisorDep,
-    format: Annotated[
-        OutputFormat | None, Query(description="Output format; overrides the Accept header.")
-    ] = None,
-    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    format: FormatQuery = None,
+    accept: AcceptHeader = None,
 ) -> Response:
     # the chat query language; a bad token is a 422
     return answer(advisor, parse_rest_query(q), wants(format, accept))

@@ -409,15 +409,7 @@ class _Builder:
             self.set(negated, False, token)
             return
         if target is not None:
-            self.problem(
-                Problem(
-                    token,
-                    f"`{shown(token)}` needs a value, e.g. `{target.example}`",
-                    "missing_value",
-                    target.path,
-                    target.example,
-                )
-            )
+            self.missing_value(token, target)
             return
         suggestion = _nearest(word, _BARE_CANDIDATES)
         self.problem(
@@ -429,6 +421,10 @@ class _Builder:
                 suggestion,
             )
         )
+
+    def missing_value(self, token: str, target: Target) -> None:
+        message = f"`{shown(token)}` needs a value, e.g. `{target.example}`"
+        self.problem(Problem(token, message, "missing_value", target.path, target.example))
 
     def pair(self, token: str, key: str, value: str) -> None:
         word = norm(key)
@@ -447,15 +443,7 @@ class _Builder:
             )
             return
         if not value.strip():
-            self.problem(
-                Problem(
-                    token,
-                    f"`{shown(token)}` needs a value, e.g. `{target.example}`",
-                    "missing_value",
-                    target.path,
-                    target.example,
-                )
-            )
+            self.missing_value(token, target)
             return
         if target.kind == "bool":
             answer = norm(value)

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from service.catalogue import RuleMetadata
 from service.errors import CatalogueError
 from service.models import Requirements
 from service.review.errors import ReviewError
 from service.review.yamltree import load_documents
 
 REVIEW_CODE = re.compile(r"^NR[0-9]{3}$")
-_KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Severity = Literal["error", "warning", "info"]
@@ -50,17 +50,14 @@ class ReviewCases(_Data):
     silent: list[ReviewCase] = Field(min_length=1, description="Documents for which it must stay silent.")
 
 
-class ReviewRuleData(_Data):
+class ReviewRuleData(RuleMetadata):
     """A review rule as written in `rules/review/<id>.yaml`."""
 
-    id: str
-    name: str
+    CODE = REVIEW_CODE
+    CODE_EXAMPLE = "NR001"
+
     severity: Severity
-    summary: str = Field(min_length=10, max_length=200)
-    rationale: str = Field(min_length=40)
     source: str = Field(description="Where the fact comes from; also the finding's docs URL.")
-    references: list[str] = Field(default_factory=list)
-    known_problems: str | None = None
     fix: str = Field(min_length=10, description="How to fix it, in general; findings add the specifics.")
     needs_requirements: bool = Field(
         False, description="Fires only when requirements are given (x-network-requirements or a file)."
@@ -69,35 +66,6 @@ class ReviewRuleData(_Data):
         default_factory=list, description="Selection rules whose facts or thresholds the check reuses."
     )
     cases: ReviewCases
-
-    @field_validator("id")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not REVIEW_CODE.fullmatch(value):
-            raise ValueError("review rule IDs look like NR001")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _kebab(cls, value: str) -> str:
-        if not _KEBAB.fullmatch(value):
-            raise ValueError("rule names are kebab-case, e.g. host-network-with-ports")
-        return value
-
-    @field_validator("summary")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        if "\n" in value.strip():
-            raise ValueError("the summary is one line")
-        return value.strip()
-
-    @field_validator("source", "references")
-    @classmethod
-    def _urls(cls, value: str | list[str]) -> str | list[str]:
-        for url in [value] if isinstance(value, str) else value:
-            if not url.startswith("https://"):
-                raise ValueError(f"sources are https URLs, got {url!r}")
-        return value
 
 
 @dataclass(frozen=True, slots=True)
