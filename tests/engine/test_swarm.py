@@ -131,7 +131,7 @@ def test_internal_overlay_talks_inside_but_cannot_reach_outside(lab: Lab) -> Non
 
 @pytest.mark.xfail(
     reason="moby/moby#43615 (open): on Engine 20.10 a standalone container's attach to an IPv6 overlay "
-    "times out intermittently even with an IPv4 subnet (failed in 1 of 2 runs here); the advisor warns "
+    "times out intermittently even with an IPv4 subnet (failed in 3 of 5 runs here); the advisor warns "
     "(NA054) and steers to Swarm services, which the next test proves",
     strict=False,
 )
