@@ -2,52 +2,63 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# One stamp per install set, named after the files that decide it: editing pyproject.toml or
+# constraints.txt reinstalls; `serve` installs only the runtime set, `test` the dev set on top of it.
+DEPS_SUM := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+RUNTIME := $(VENV)/.runtime-$(DEPS_SUM)
+DEV := $(VENV)/.dev-$(DEPS_SUM)
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: serve test lint typecheck engine-test image-test docs bench load clean
-
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+# A venv made by a Python that is too old (or half made by a failed run) is rebuilt, not reused.
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "netadvisor needs Python 3.11+; run make PYTHON=python3.11")'
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+$(RUNTIME): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	rm -f $(VENV)/.runtime-* && touch $(RUNTIME)
+
+$(DEV): $(RUNTIME)
+	$(PIP) -e '.[dev]'
+	rm -f $(VENV)/.dev-* && touch $(DEV)
 
 ## serve: set up and start the API on 127.0.0.1:8000 (NETADVISOR_* variables override)
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(BIN)/netadvisor serve
 
 ## test: set up, lint, type-check and run every test (engine tests skip without a Docker engine)
-test: $(STAMP) lint typecheck
+test: $(DEV) lint typecheck
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
 ## docs: regenerate rules/CATALOGUE.md and openapi/openapi.json (tests fail while they are stale)
-docs: $(STAMP)
+docs: $(DEV)
 	$(BIN)/python -m service.docs
 	$(BIN)/netadvisor openapi --output openapi/openapi.json
 
 ## engine-test: start a private Docker engine and run the engine tests against it (root, Debian)
-engine-test: $(STAMP)
+engine-test: $(DEV)
 	bash .ci/engine/run-engine-tests.sh
 
 ## image-test: build the service image on a locally made base and check it over HTTP
-image-test: $(STAMP)
+image-test: $(DEV)
 	bash .ci/engine/image-test.sh
 
 ## bench: engine and HTTP benchmarks (ratios against baselines measured in the same run)
-bench: $(STAMP)
+bench: $(DEV)
 	command -v wrk >/dev/null || apt-get install -y -q wrk
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/http_bench.py
 
 ## load: bounded load on 127.0.0.1 against `netadvisor serve` (1 and 2 workers): req/s, p50/p99, errors, RSS
-load: $(STAMP)
+load: $(DEV)
 	$(BIN)/python bench/load.py
 
 clean:

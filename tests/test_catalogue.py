@@ -136,7 +136,7 @@ def test_prerequisite_placeholders_are_checked(rules_copy: Path) -> None:
 
 
 def test_catalogue_doc_is_generated_and_current(catalogue: Catalogue) -> None:
-    from service.docs import catalogue_path, render_catalogue
+    from service.docs.catalogue import catalogue_path, render_catalogue
 
     assert catalogue_path(catalogue).read_text() == render_catalogue(catalogue), (
         "rules/CATALOGUE.md is stale: run `make docs`"

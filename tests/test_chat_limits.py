@@ -30,8 +30,10 @@ from service.advisor import Advisor
 from service.api.app import create_app
 from service.chat import mattermost, slack, teams
 from service.chat.answer import answer_query
-from service.chat.query import TARGETS, QueryError, parse_query
 from service.models import Recommendation, Requirements
+from service.query.grammar import parse_query
+from service.query.problems import QueryError
+from service.query.tokens import TARGETS
 from service.render import render_recommendation
 from service.settings import Settings
 

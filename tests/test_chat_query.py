@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.chat.query import BARE_VALUES, QueryError, help_text, parse_query, tokens_for
 from service.cli import main
 from service.models import Deployment, Driver, Requirements
+from service.query.grammar import parse_query
+from service.query.help import help_text
+from service.query.problems import QueryError
+from service.query.tokens import BARE_VALUES, tokens_for
 
 # A valid, non-default value for every field that is not a yes/no flag or an enum. A field added to the
 # models without an entry here fails test_every_field_has_a_token, which is the point.

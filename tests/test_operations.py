@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from service import metrics as metrics_module
 from service.advisor import Advisor
 from service.api import operations
 from service.api.app import create_app
-from service.logging import ACCESS_LOGGER, JsonFormatter
-from service.metrics import (
+from service.observability import metrics as metrics_module
+from service.observability.logs import ACCESS_LOGGER, JsonFormatter
+from service.observability.metrics import (
     MULTIPROC_ENV,
     Metrics,
     multiprocess_metrics,

@@ -118,6 +118,11 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("GET", "/v1/drivers/{driver}", "200"): lambda c: c.full.get("/v1/drivers/macvlan", headers=AUTH),
     ("GET", "/v1/drivers/{driver}", "401"): lambda c: c.full.get("/v1/drivers/macvlan"),
     ("GET", "/v1/drivers/{driver}", "404"): lambda c: c.full.get("/v1/drivers/weave", headers=AUTH),
+    ("GET", "/v1/plugins", "200"): lambda c: c.full.get("/v1/plugins", headers=AUTH),
+    ("GET", "/v1/plugins", "401"): lambda c: c.full.get("/v1/plugins"),
+    ("GET", "/v1/plugins/{name}", "200"): lambda c: c.full.get("/v1/plugins/weave", headers=AUTH),
+    ("GET", "/v1/plugins/{name}", "401"): lambda c: c.full.get("/v1/plugins/weave"),
+    ("GET", "/v1/plugins/{name}", "404"): lambda c: c.full.get("/v1/plugins/flannel", headers=AUTH),
     # review
     ("POST", "/v1/reviews", "200"): lambda c: c.full.post(
         "/v1/reviews", json={"files": [{"name": "compose.yaml", "content": COMPOSE}]}, headers=AUTH

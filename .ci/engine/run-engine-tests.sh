@@ -30,7 +30,7 @@ log "engine ready after $((SECONDS - started))s"
 dns_before="$(bash "$HERE/dns-guard-count.sh" 2>/dev/null)"
 tests_started=$SECONDS
 rc=0
-NETADVISOR_REQUIRE_ENGINE=1 "$BIN/pytest" -m engine --durations=5 "$@" || rc=$?
+NETADVISOR_REQUIRE_ENGINE=1 "$BIN/pytest" -m docker_engine --durations=5 "$@" || rc=$?
 dns_after="$(bash "$HERE/dns-guard-count.sh" 2>/dev/null)"
 
 log "pytest exit $rc after $((SECONDS - tests_started))s (total $((SECONDS - started))s)"

@@ -6,13 +6,15 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.advisor import Advisor
-from service.api import chat_routes, review_routes
+from service.api import chat_routes, plugin_routes, review_routes
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.operations import install_operations
 from service.api.routes import router
 from service.models import RecommendationRequest
+from service.plugins import load_plugins
 from service.review.models import ReviewRequest
+from service.review.reviewer import Reviewer
 from service.settings import Settings
 
 
@@ -28,10 +30,15 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     )
     app.state.settings = settings
     app.state.advisor = advisor or Advisor.from_settings(settings)
+    # The review rules load now, with the selection rules: a broken one fails start-up with a
+    # CatalogueError naming its file, never the first review with a 500.
+    app.state.reviewer = Reviewer.for_advisor(app.state.advisor)
+    app.state.plugins = load_plugins(settings.rules_dir)
     install_error_handlers(app, {"/v1/recommendations": RecommendationRequest, "/v1/reviews": ReviewRequest})
     app.include_router(router)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
+    app.include_router(plugin_routes.router)
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of

@@ -32,10 +32,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import metrics as metrics_module
 from service.api.errors import ErrorEnvelope
-from service.logging import configure_logging, log_access, request_id_var
-from service.metrics import CONTENT_TYPE, Metrics
+from service.observability import metrics as metrics_module
+from service.observability.logs import AccessRecord, configure_logging, log_access, request_id_var
+from service.observability.metrics import CONTENT_TYPE, Metrics
 from service.settings import Settings
 
 log = logging.getLogger("netadvisor.operations")
@@ -230,13 +230,15 @@ class RequestContext:
             self.metrics.observe_request(method, route, status, elapsed)
             client = scope.get("client")
             log_access(
-                method=method[:16],
-                route=route,
-                path=str(scope.get("path", ""))[:256],
-                status=status,
-                duration_ms=elapsed * 1000,
-                request_id=request_id,
-                client=str(client[0]) if client else None,
+                AccessRecord(
+                    method=method[:16],
+                    route=route,
+                    path=str(scope.get("path", ""))[:256],
+                    status=status,
+                    duration_ms=elapsed * 1000,
+                    request_id=request_id,
+                    client=str(client[0]) if client else None,
+                )
             )
             if not failed:
                 metrics_module.unbind(metrics_token)

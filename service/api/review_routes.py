@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, Response
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
 from service.errors import NotFound
-from service.metrics import record_findings
+from service.observability.metrics import record_findings
 from service.review.catalogue import ReviewRuleData
 from service.review.errors import MissingFile
 from service.review.merge import SourceFile, joined_name
@@ -45,7 +45,7 @@ _MEDIA = {
 
 
 def get_reviewer(request: Request) -> Reviewer:
-    """One reviewer per app, built on first use from the app's advisor (same catalogue root)."""
+    """The app's reviewer, built by `create_app` at start-up (rebuilt if the app's advisor is swapped)."""
     reviewer: Reviewer | None = getattr(request.app.state, "reviewer", None)
     advisor: Advisor = request.app.state.advisor
     if reviewer is None or reviewer.advisor is not advisor:

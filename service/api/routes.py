@@ -11,9 +11,9 @@ from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
 from service.catalogue import DriverInfo, SelectionRuleData
-from service.chat.query import QUERY_DESCRIPTION, parse_rest_query
-from service.metrics import record_recommendation
 from service.models import Recommendation, RecommendationRequest
+from service.observability.metrics import record_recommendation
+from service.query.grammar import QUERY_DESCRIPTION, parse_rest_query
 from service.render import render_recommendation
 
 router = APIRouter()

@@ -1,1 +1,1 @@
-"""ChatOps: the chat query language and Slack / Mattermost / Teams adapters (issue 5)."""
+"""ChatOps: Slack / Mattermost / Teams adapters over the query language in service.query (issue 5)."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.advisor import Advisor
-from service.chat.query import QueryError, help_text, parse_query
-from service.metrics import record_recommendation
+from service.observability.metrics import record_recommendation
+from service.query.grammar import parse_query
+from service.query.help import help_text
+from service.query.problems import QueryError
 from service.render import render_recommendation
 
 AnswerKind = Literal["recommendation", "help", "error"]

@@ -75,6 +75,74 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
+@dataclass
+class _Shortening:
+    """The answer being shortened for one platform, and what has been left out of it so far."""
+
+    work: list[Section]
+    platform: str
+    left_out: list[str] = field(default_factory=list)
+
+    def result(self) -> list[Section]:
+        if not self.left_out:
+            return self.work
+        note = (
+            f"Shortened to fit in one {self.platform} message; left out: {', '.join(self.left_out)}. "
+            "Ask the same query with `netadvisor ask` or `GET /v1/recommendations?q=` for all of it."
+        )
+        return [*self.work, Section(None, 0, [note], note=True)]
+
+    def drop_code(self, section: Section, index: int) -> None:
+        part = section.parts[index]
+        assert isinstance(part, Code)
+        size = len(part.body)
+        section.parts[index] = (
+            f"_(command left out: {_count(size)} characters, too long for {self.platform})_"
+        )
+        self.left_out.append(f"a {_count(size)}-character command")
+
+    def drop_wide_code(self, max_code_line: int) -> None:
+        for section in self.work:
+            for index, part in enumerate(section.parts):
+                if isinstance(part, Code) and max(map(len, part.body.splitlines() or [""])) > max_code_line:
+                    self.drop_code(section, index)
+
+    def drop_compose_then_largest_code(self, fits: Callable[[list[Section]], bool]) -> None:
+        for section in self.work:
+            if section.title == COMPOSE_TITLE and section.parts:
+                section.parts = ["_(Compose snippet left out: the commands above do the same.)_"]
+                self.left_out.append("the Compose snippet")
+        while not fits(self.result()):
+            blocks = [
+                (len(part.body), section, index)
+                for section in self.work
+                for index, part in enumerate(section.parts)
+                if isinstance(part, Code)
+            ]
+            if not blocks:
+                break
+            _, section, index = max(blocks, key=lambda block: block[0])
+            self.drop_code(section, index)
+
+    def shorten_assumptions(self, fits: Callable[[list[Section]], bool]) -> None:
+        for section in self.work:
+            if section.title == ASSUMPTIONS_TITLE and section.parts:
+                count = len(section.parts)
+                section.parts = [f"_({count} assumptions left out.)_"]
+                self.left_out.append("the assumptions")
+
+    def cut_the_end(self, fits: Callable[[list[Section]], bool]) -> None:
+        self.left_out.append("the end of the answer")
+        work = self.work
+        while not fits(self.result()):
+            tail = next((section for section in reversed(work) if section.parts), None)
+            if tail is None or (tail is work[0] and len(tail.parts) <= 1):
+                break
+            tail.parts.pop()
+            if not tail.parts and tail is not work[0]:
+                work.remove(tail)
+
+
 def fit(
     sections: list[Section],
     fits: Callable[[list[Section]], bool],
@@ -83,65 +151,16 @@ def fit(
     max_code_line: int | None = None,
 ) -> list[Section]:
     """Return `sections`, shortened as little as possible so that `fits` accepts them (see module doc)."""
-    work = copy.deepcopy(sections)
-    left_out: list[str] = []
-
-    def result() -> list[Section]:
-        if not left_out:
-            return work
-        note = (
-            f"Shortened to fit in one {platform} message; left out: {', '.join(left_out)}. "
-            "Ask the same query with `netadvisor ask` or `GET /v1/recommendations?q=` for all of it."
-        )
-        return [*work, Section(None, 0, [note], note=True)]
-
-    def drop_code(section: Section, index: int) -> None:
-        part = section.parts[index]
-        assert isinstance(part, Code)
-        size = len(part.body)
-        section.parts[index] = f"_(command left out: {_count(size)} characters, too long for {platform})_"
-        left_out.append(f"a {_count(size)}-character command")
-
+    shortening = _Shortening(copy.deepcopy(sections), platform)
     if max_code_line is not None:
-        for section in work:
-            for index, part in enumerate(section.parts):
-                if isinstance(part, Code) and max(map(len, part.body.splitlines() or [""])) > max_code_line:
-                    drop_code(section, index)
-    if fits(result()):
-        return result()
-
-    for section in work:
-        if section.title == COMPOSE_TITLE and section.parts:
-            section.parts = ["_(Compose snippet left out: the commands above do the same.)_"]
-            left_out.append("the Compose snippet")
-    while not fits(result()):
-        blocks = [
-            (len(part.body), section, index)
-            for section in work
-            for index, part in enumerate(section.parts)
-            if isinstance(part, Code)
-        ]
-        if not blocks:
-            break
-        _, section, index = max(blocks, key=lambda block: block[0])
-        drop_code(section, index)
-    if fits(result()):
-        return result()
-
-    for section in work:
-        if section.title == ASSUMPTIONS_TITLE and section.parts:
-            count = len(section.parts)
-            section.parts = [f"_({count} assumptions left out.)_"]
-            left_out.append("the assumptions")
-    if fits(result()):
-        return result()
-
-    left_out.append("the end of the answer")
-    while not fits(result()):
-        tail = next((section for section in reversed(work) if section.parts), None)
-        if tail is None or (tail is work[0] and len(tail.parts) <= 1):
-            break
-        tail.parts.pop()
-        if not tail.parts and tail is not work[0]:
-            work.remove(tail)
-    return result()
+        shortening.drop_wide_code(max_code_line)
+    # Each step leaves out more than the one before; stop at the first that fits.
+    for step in (
+        shortening.drop_compose_then_largest_code,
+        shortening.shorten_assumptions,
+        shortening.cut_the_end,
+    ):
+        if fits(shortening.result()):
+            return shortening.result()
+        step(fits)
+    return shortening.result()

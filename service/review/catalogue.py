@@ -4,7 +4,7 @@ A review rule is data: a stable code (the file name; never reused, `rules/RETIRE
 ones), a kebab-case name, a severity, a summary, the rationale, a source URL that says why, optional
 references and known problems, the general fix, and test cases of both kinds: small Compose documents
 (with optional requirements) for which the rule must fire and must stay silent. The check itself is
-Python (`service/review/checks.py`, one function per code); a rule without a check refuses to load, and
+Python (`service/review/checks/NR###.py`, one module per code); a rule without a check refuses to load, and
 a meta-test fails for a check without a rule.
 """
 
@@ -40,13 +40,19 @@ class _Data(BaseModel):
 class ReviewCase(_Data):
     """A Compose document (YAML text) and optional requirements, as `POST /v1/reviews` would get them."""
 
+    name: str = Field(min_length=3, description="What the case shows, in a few words, for the docs.")
     compose: str = Field(min_length=1)
     requirements: dict[str, Any] | None = None
-    note: str | None = Field(None, description="What the case shows, for the docs.")
+
+
+class FiringCase(ReviewCase):
+    """A case the rule must fire for, pinned to the line its finding points at."""
+
+    line: int = Field(ge=1, description="The 1-based line in `compose` where the rule's finding points.")
 
 
 class ReviewCases(_Data):
-    fires: list[ReviewCase] = Field(min_length=1, description="Documents for which the rule must fire.")
+    fires: list[FiringCase] = Field(min_length=1, description="Documents for which the rule must fire.")
     silent: list[ReviewCase] = Field(min_length=1, description="Documents for which it must stay silent.")
 
 
@@ -142,9 +148,15 @@ def load_review_catalogue(rules_root: Path) -> ReviewCatalogue:
 
 
 def _check_cases(path: Path, data: ReviewRuleData) -> None:
-    for kind, cases in (("fires", data.cases.fires), ("silent", data.cases.silent)):
-        for index, case in enumerate(cases):
-            where = f"{path}: cases.{kind}[{index}]"
+    cases: list[tuple[str, list[FiringCase] | list[ReviewCase]]] = [
+        ("fires", data.cases.fires),
+        ("silent", data.cases.silent),
+    ]
+    for kind, group in cases:
+        for index, case in enumerate(group):
+            where = f"{path}: cases.{kind}[{index}] ({case.name})"
+            if isinstance(case, FiringCase) and case.line > len(case.compose.splitlines()):
+                raise CatalogueError(f"{where}: line {case.line} is past the end of the compose document")
             try:
                 load_documents(case.compose, f"{data.id}-{kind}-{index}.yaml")
             except ReviewError as exc:

@@ -20,9 +20,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.advisor import Advisor
-from service.catalogue import SelectionRule
+from service.catalogue import EffectKind, SelectionRule
 from service.facts import Facts, derive_facts, requirement_fields
-from service.models import Command, Deployment, Driver, Recommendation, RecommendationRequest, Requirements
+from service.models import (
+    Command,
+    Deployment,
+    Driver,
+    DriverResult,
+    Recommendation,
+    RecommendationRequest,
+    Requirements,
+)
 from service.review.errors import InvalidRequirements
 from service.review.project import LAN_DRIVERS, Network, Project, RequirementsSpec, Service
 from service.review.yamltree import Mark
@@ -33,8 +41,8 @@ _DRIVERS = {driver.value: driver for driver in Driver}
 # Requirements that bind every network a service is on (where it runs, what it must never do), as opposed
 # to capabilities it needs from at least one of them (its own LAN address, reach across hosts ...). A
 # service on a macvlan network for its LAN address and a bridge for its web UI has `own_ip` from the
-# macvlan; the bridge does not contradict it. `tests/test_review.py` checks every requirement field is in
-# exactly one of the two sets, so a new field forces the choice.
+# macvlan; the bridge does not contradict it. `tests/review/test_checks.py` checks every requirement
+# field is in exactly one of the two sets, so a new field forces the choice.
 CONSTRAINT_FIELDS = frozenset(
     {"cloud", "platform", "wireless_parent", "mac_limit", "host_isolation", "network_access", "encryption"}
 )
@@ -50,6 +58,34 @@ class Effective:
     def values(self, fields: set[str] | frozenset[str]) -> dict[str, Any]:
         dumped = self.requirements.model_dump(mode="json")
         return {name: dumped[name] for name in sorted(fields) if name in dumped}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEffect:
+    """One of the advisor's reasons for a driver, typed: the selection rule's own effect on that driver
+    (as compiled from its YAML), not the `effect` label the response shows (`exclude`, `+20`)."""
+
+    rule: str
+    kind: EffectKind
+    delta: int  # the score change; 0 for an exclusion
+    message: str
+
+    @property
+    def excludes(self) -> bool:
+        return self.kind == "exclude"
+
+    @property
+    def gains(self) -> bool:
+        return self.kind == "score" and self.delta > 0
+
+    @property
+    def loses(self) -> bool:
+        return self.kind == "score" and self.delta < 0
+
+    @property
+    def identity(self) -> tuple[str, EffectKind, int]:
+        """What two drivers' reasons share when the same rule moved both the same way."""
+        return (self.rule, self.kind, self.delta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +211,22 @@ class ReviewContext:
             raise KeyError(rule_id)
         return rule
 
+    def effects(self, result: DriverResult) -> list[RuleEffect]:
+        """The advisor's reasons for `result`'s driver, each with the effect its selection rule has on it.
+
+        A rule has at most one score-or-exclude effect per driver (the catalogue refuses a driver both
+        excluded and scored by one rule), and warnings are not reasons, so the driver names the effect.
+        """
+        effects = []
+        for reason in result.reasons:
+            compiled = next(
+                effect
+                for effect in self.rule(reason.rule).effects
+                if effect.driver is result.driver and effect.kind != "warn"
+            )
+            effects.append(RuleEffect(reason.rule, compiled.kind, compiled.delta, reason.message))
+        return effects
+
     def facts(
         self, effective: Effective | None, deployment: Deployment | None = None, swarm: bool | None = None
     ) -> Facts:
@@ -198,18 +250,8 @@ class ReviewContext:
         if network is not None and network.declared and not network.external:
             values.setdefault("network_name", network.name)
         if addressing and network is not None and network.declared and not network.external:
-            parent = network.driver_opts.get("parent")
-            if parent is not None and not parent.unresolved:
-                values.setdefault("parent_interface", parent.value)
-            pool = next(
-                (p for p in network.pools if p.subnet is not None and ":" not in p.subnet.value), None
-            )
-            if pool is not None and pool.subnet is not None and not pool.subnet.unresolved:
-                values.setdefault("subnet", pool.subnet.value)
-                for name in ("gateway", "ip_range"):
-                    located = getattr(pool, name)
-                    if located is not None and not located.unresolved:
-                        values.setdefault(name, located.value)
+            for name, value in _addressing(network).items():
+                values.setdefault(name, value)
         # Drop what does not validate, field by field, rather than lose every hint.
         names = ("network_name", "container_name")
         for attempt in (values, {k: v for k, v in values.items() if k in names}, {}):
@@ -329,6 +371,22 @@ class ReviewContext:
                 )
                 result.append(Placement(driver, mark, tuple(services), effectives[key], network, what))
         return result
+
+
+def _addressing(network: Network) -> dict[str, str]:
+    """The file's parent interface and first IPv4 pool (subnet, gateway, ip_range), resolved ones only."""
+    values: dict[str, str] = {}
+    parent = network.driver_opts.get("parent")
+    if parent is not None and not parent.unresolved:
+        values["parent_interface"] = parent.value
+    pool = next((p for p in network.pools if p.subnet is not None and ":" not in p.subnet.value), None)
+    if pool is not None and pool.subnet is not None and not pool.subnet.unresolved:
+        values["subnet"] = pool.subnet.value
+        for name in ("gateway", "ip_range"):
+            located = getattr(pool, name)
+            if located is not None and not located.unresolved:
+                values[name] = located.value
+    return values
 
 
 def _attachment_mark(service: Service, network: str) -> Mark:

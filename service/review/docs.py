@@ -24,7 +24,7 @@ def render_review_rules(rules_root: Path) -> list[str]:
         "## Review rules",
         "",
         f"{len(catalogue.rules)} review rules check Compose files (`netadvisor review`, `POST /v1/reviews`).",
-        "A code is its file name (`rules/review/NR001.yaml`), its check in `service/review/checks.py`",
+        "A code is its file name (`rules/review/NR001.yaml`), its check in `service/review/checks/NR001.py`",
         "and its test ID (`pytest -k NR001`); `netadvisor explain NR001` prints its section. Rules marked",
         "*requirements* run only when requirements are given.",
         "",
@@ -41,11 +41,7 @@ def render_review_rules(rules_root: Path) -> list[str]:
 
 
 def _case(case: ReviewCase) -> list[str]:
-    out = []
-    if case.note:
-        out.append(f"_{case.note}_")
-        out.append("")
-    out += ["```yaml", case.compose.rstrip("\n"), "```"]
+    out = [f"_{case.name}_", "", "```yaml", case.compose.rstrip("\n"), "```"]
     if case.requirements is not None:
         out += ["", f"with requirements `{json.dumps(case.requirements, sort_keys=True)}`"]
     return out
@@ -75,8 +71,8 @@ def review_rule_markdown(rule: ReviewRule, level: int = 3) -> list[str]:
     if data.known_problems:
         out += ["", f"{sub} Known problems", "", data.known_problems.strip()]
     out += ["", f"{sub} Example", "", "Fires for:", ""]
-    for case in data.cases.fires:
-        out += [*_case(case), ""]
+    for firing in data.cases.fires:
+        out += [*_case(firing), ""]
     out += ["Silent for:", ""]
     for index, case in enumerate(data.cases.silent):
         out += _case(case)
@@ -98,8 +94,8 @@ def review_rule_text(rule: ReviewRule) -> str:
     if data.selection_rules:
         out += ["", "Uses selection rules: " + ", ".join(data.selection_rules)]
     out += ["", "Fires for:"]
-    for case in data.cases.fires:
-        out += _indented(case)
+    for firing in data.cases.fires:
+        out += _indented(firing)
     out += ["Silent for:"]
     for case in data.cases.silent:
         out += _indented(case)
@@ -108,7 +104,7 @@ def review_rule_text(rule: ReviewRule) -> str:
 
 
 def _indented(case: ReviewCase) -> list[str]:
-    out = [f"  # {case.note}"] if case.note else []
+    out = [f"  # {case.name}"]
     out += ["  " + line for line in case.compose.rstrip("\n").splitlines()]
     if case.requirements is not None:
         out.append(f"  # with requirements {json.dumps(case.requirements, sort_keys=True)}")
@@ -117,7 +113,7 @@ def _indented(case: ReviewCase) -> list[str]:
 
 
 def selection_rule_text(rule: SelectionRule, markdown: bool) -> str:
-    from service.docs import condition_text
+    from service.docs.conditions import condition_text
 
     data = rule.data
     effects = data.effects

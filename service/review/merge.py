@@ -81,14 +81,18 @@ def merge(base: Node, over: Node, path: tuple[str, ...] = ()) -> Node | None:
     if base.is_map and over.is_map:
         return _merge_maps(base, over, path)
     if base.is_seq and over.is_seq:
-        if _is_service_attr(path, REPLACED_ON_MERGE) or path[-2:] == ("healthcheck", "test"):
-            return over
-        if _is_service_attr(path, frozenset({"ports"})):
-            return _merge_ports(base, over)
-        merged = Node(SEQ, [*base.value, *over.value], base.mark)
-        merged.size = base.size + over.size - 1
-        return merged
+        return _merge_seqs(base, over, path)
     return over
+
+
+def _merge_seqs(base: Node, over: Node, path: tuple[str, ...]) -> Node:
+    if _is_service_attr(path, REPLACED_ON_MERGE) or path[-2:] == ("healthcheck", "test"):
+        return over
+    if _is_service_attr(path, frozenset({"ports"})):
+        return _merge_ports(base, over)
+    merged = Node(SEQ, [*base.value, *over.value], base.mark)
+    merged.size = base.size + over.size - 1
+    return merged
 
 
 def _is_service_attr(path: tuple[str, ...], names: frozenset[str]) -> bool:

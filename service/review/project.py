@@ -220,26 +220,37 @@ def _service(name: str, entry: Entry) -> Service:
         service.attachments = _attachments(name, networks.node)
     if service.network_mode is None and not service.attachments:
         service.attachments = [Attachment(DEFAULT_NETWORK, entry.key_mark, implicit=True)]
-    ports = node.entry("ports")
-    if ports is not None and ports.node.value is not None:
-        if not ports.node.is_seq:
-            raise InvalidCompose(f"services.{name}.ports must be a list", *_where(ports.node.mark))
-        service.ports_key = ports.key_mark
-        for item in ports.node.items():
-            if item.is_map:
-                _check_keys(item, spec.PORT_LONG, f"a port of service {name!r}")
-            service.ports.append(parse_port(item))
+    _read_ports(service, node.entry("ports"))
     service.depends_on = _names(node.entry("depends_on"), f"services.{name}.depends_on")
     service.links = _names(node.entry("links"), f"services.{name}.links")
     service.environment = _key_values(node.entry("environment"), f"services.{name}.environment")
     service.requirements = _requirements(node.entry(spec.REQUIREMENTS_KEY))
-    deploy = node.get("deploy")
-    if deploy is not None and deploy.is_map:
-        for key, setting in deploy.entries().items():
-            if key in SWARM_ONLY_DEPLOY or (key == "mode" and setting.node.text() == "global"):
-                service.swarm_only.append(Located(f"deploy.{key}", setting.key_mark, setting.node.mark))
+    service.swarm_only = _swarm_only(node.get("deploy"))
     service.ignores = _ignores(node.entry(spec.IGNORE_KEY))
     return service
+
+
+def _read_ports(service: Service, ports: Entry | None) -> None:
+    if ports is None or ports.node.value is None:
+        return
+    if not ports.node.is_seq:
+        raise InvalidCompose(f"services.{service.name}.ports must be a list", *_where(ports.node.mark))
+    service.ports_key = ports.key_mark
+    for item in ports.node.items():
+        if item.is_map:
+            _check_keys(item, spec.PORT_LONG, f"a port of service {service.name!r}")
+        service.ports.append(parse_port(item))
+
+
+def _swarm_only(deploy: Node | None) -> list[Located[str]]:
+    """The `deploy` settings only `docker stack deploy` reads (a hint that the file is a Swarm stack)."""
+    if deploy is None or not deploy.is_map:
+        return []
+    return [
+        Located(f"deploy.{key}", setting.key_mark, setting.node.mark)
+        for key, setting in deploy.entries().items()
+        if key in SWARM_ONLY_DEPLOY or (key == "mode" and setting.node.text() == "global")
+    ]
 
 
 def _attachments(service: str, node: Node) -> list[Attachment]:
@@ -283,45 +294,57 @@ def _network(name: str, entry: Entry) -> Network:
     _check_keys(node, spec.NETWORK, f"network {name!r}")
     where = f"networks.{name}"
     network.driver = _string(node.entry("driver"), f"{where}.driver")
-    options = node.entry("driver_opts")
-    if options is not None and options.node.value is not None:
-        _expect_map(options.node, f"{where}.driver_opts")
-        network.driver_opts_key = options.key_mark
-        for key, option in options.node.entries().items():
-            value = _string(option, f"{where}.driver_opts.{key}")
-            if value is not None:
-                network.driver_opts[key] = value
-    external = node.entry("external")
-    if external is not None:
-        if external.node.is_map:  # legacy `external: {name: x}`
-            network.external = True
-            legacy_name = _string(external.node.entry("name"), f"{where}.external.name")
-            network.external_name = legacy_name.value if legacy_name is not None else None
-        else:
-            flag = _bool(external, f"{where}.external")
-            network.external = bool(flag is not None and flag.value)
+    _read_driver_opts(network, node.entry("driver_opts"), where)
+    _read_external(network, node.entry("external"), where)
     name_entry = _string(node.entry("name"), f"{where}.name")
     if network.external:
         network.external_name = network.external_name or (name_entry.value if name_entry else name)
     network.internal = _bool(node.entry("internal"), f"{where}.internal")
     network.attachable = _bool(node.entry("attachable"), f"{where}.attachable")
     network.enable_ipv6 = _bool(node.entry("enable_ipv6"), f"{where}.enable_ipv6")
-    ipam = node.entry("ipam")
-    if ipam is not None and ipam.node.value is not None:
-        _expect_map(ipam.node, f"{where}.ipam")
-        _check_keys(ipam.node, spec.IPAM, f"{where}.ipam")
-        network.ipam_key = ipam.key_mark
-        ipam_driver = _string(ipam.node.entry("driver"), f"{where}.ipam.driver")
-        network.ipam_driver = ipam_driver.value if ipam_driver is not None else None
-        config = ipam.node.entry("config")
-        if config is not None and config.node.value is not None:
-            if not config.node.is_seq:
-                raise InvalidCompose(f"{where}.ipam.config must be a list", *_where(config.node.mark))
-            network.pools = [
-                _pool(item, f"{where}.ipam.config[{i}]") for i, item in enumerate(config.node.items())
-            ]
+    _read_ipam(network, node.entry("ipam"), where)
     network.ignores = _ignores(node.entry(spec.IGNORE_KEY))
     return network
+
+
+def _read_driver_opts(network: Network, options: Entry | None, where: str) -> None:
+    if options is None or options.node.value is None:
+        return
+    _expect_map(options.node, f"{where}.driver_opts")
+    network.driver_opts_key = options.key_mark
+    for key, option in options.node.entries().items():
+        value = _string(option, f"{where}.driver_opts.{key}")
+        if value is not None:
+            network.driver_opts[key] = value
+
+
+def _read_external(network: Network, external: Entry | None, where: str) -> None:
+    if external is None:
+        return
+    if external.node.is_map:  # legacy `external: {name: x}`
+        network.external = True
+        legacy_name = _string(external.node.entry("name"), f"{where}.external.name")
+        network.external_name = legacy_name.value if legacy_name is not None else None
+    else:
+        flag = _bool(external, f"{where}.external")
+        network.external = bool(flag is not None and flag.value)
+
+
+def _read_ipam(network: Network, ipam: Entry | None, where: str) -> None:
+    if ipam is None or ipam.node.value is None:
+        return
+    _expect_map(ipam.node, f"{where}.ipam")
+    _check_keys(ipam.node, spec.IPAM, f"{where}.ipam")
+    network.ipam_key = ipam.key_mark
+    ipam_driver = _string(ipam.node.entry("driver"), f"{where}.ipam.driver")
+    network.ipam_driver = ipam_driver.value if ipam_driver is not None else None
+    config = ipam.node.entry("config")
+    if config is not None and config.node.value is not None:
+        if not config.node.is_seq:
+            raise InvalidCompose(f"{where}.ipam.config must be a list", *_where(config.node.mark))
+        network.pools = [
+            _pool(item, f"{where}.ipam.config[{i}]") for i, item in enumerate(config.node.items())
+        ]
 
 
 def _pool(node: Node, where: str) -> Pool:

@@ -34,7 +34,7 @@ class Reviewer:
     def __init__(self, advisor: Advisor, rules: ReviewCatalogue) -> None:
         missing = [rule.id for rule in rules.rules if rule.id not in CHECKS]
         if missing:
-            raise CatalogueError(f"review rules without a check in service/review/checks.py: {missing}")
+            raise CatalogueError(f"review rules without a check in service/review/checks/: {missing}")
         for rule in rules.rules:
             unknown = [code for code in rule.data.selection_rules if advisor.catalogue.rule(code) is None]
             if unknown:
@@ -48,7 +48,7 @@ class Reviewer:
 
     # -- running -----------------------------------------------------------------------------------------
 
-    def review(
+    def review(  # noqa: PLR0913 - files and requirements, then keyword-only options with defaults
         self,
         files: list[SourceFile],
         requirements: dict[str, Any] | None = None,
@@ -69,7 +69,7 @@ class Reviewer:
         for rule in self.rules.rules:
             if rule.data.needs_requirements and not ctx.requirements_given:
                 continue
-            for hit in CHECKS[rule.id](ctx):
+            for hit in CHECKS[rule.id](ctx, rule):
                 findings.append(self._finding(rule, hit, project))
         findings = _with_fingerprints(_ordered(findings, names))
         return ReviewReport(

@@ -5,7 +5,7 @@ Compose rejects a key it does not know ("additional property ... not allowed"), 
 other than what was meant. So the review rejects unknown keys where it reads: top level, services,
 networks and their IPAM blocks, and a service's network attachments. `x-` keys are always allowed.
 
-`tests/test_review_loader.py` checks these sets against `tests/schemas/compose-spec.json` (commit
+`tests/review/test_merge.py` checks these sets against `tests/schemas/compose-spec.json` (commit
 170098ba of compose-spec), so a schema update that adds a key fails a test instead of rejecting files.
 """
 

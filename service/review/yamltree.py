@@ -161,10 +161,13 @@ def resolve_plain(text: str) -> Any:
     """What a plain (unquoted) scalar means under the YAML 1.2 core schema, which Compose uses."""
     if text in _NULLS:
         return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    number = _number(text)
+    return number if number is not None else text
+
+
+def _number(text: str) -> int | float | None:
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):
@@ -173,8 +176,7 @@ def resolve_plain(text: str) -> Any:
         return int(text[2:], 16)
     if _FLOAT.match(text):
         return float(text)
-    special = _SPECIAL_FLOATS.get(text.lower())
-    return special if special is not None else text
+    return _SPECIAL_FLOATS.get(text.lower())
 
 
 def _resolve_tagged(text: str, tag: str) -> Any:

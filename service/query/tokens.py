@@ -1,0 +1,256 @@
+"""The query language's vocabulary: which words set which request field, generated from the models.
+
+Every key (a field's own name, its display token, its aliases), every enum spelling and every bare word
+is checked at import time, so a typo in the tables fails start-up, not a request.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from service.models import Deployment, Requirements
+
+SectionName = Literal["requirements", "deployment"]
+Kind = Literal["bool", "enum", "int", "list", "str"]
+
+# Names a person would type for a field, besides the field's own name. For yes/no fields each also works as
+# a bare flag (and `no-` + it as the negation); for the others it is the key of `key=value`.
+KEY_ALIASES: dict[str, tuple[str, ...]] = {
+    "cross_host": ("crosshost", "multihost", "multi-host", "multinode", "multi-node"),
+    "hosts": ("host-count", "nodes", "node-count"),
+    "swarm": ("swarm-mode", "docker-swarm"),
+    "ports": ("port", "publish", "published"),
+    "own_ip": ("ownip", "lan-ip", "own-address"),
+    "own_mac": ("ownmac", "lan-mac", "unique-mac"),
+    "mac_limit": ("maclimit", "mac-limited", "limited-macs", "port-security"),
+    "ipv6": ("v6", "dual-stack", "dualstack"),
+    "vlan": ("vlan-id", "vid", "802.1q"),
+    "multicast": ("broadcast", "mdns"),
+    "network_access": ("access", "net-access"),
+    "host_isolation": ("isolation",),
+    "performance": ("perf",),
+    "encryption": ("encrypted", "encrypt", "ipsec"),
+    "service_discovery": ("dns", "discovery", "name-resolution"),
+    "host_access": ("hostaccess", "reach-from-host"),
+    "containers_per_host": ("containers", "per-host", "density"),
+    "platform": ("os", "engine"),
+    "cloud": ("provider", "vpc"),
+    "wireless_parent": ("wifi", "wi-fi", "wireless", "wlan"),
+    "network_name": ("name", "network", "net-name"),
+    "parent_interface": ("parent", "iface", "interface", "nic"),
+    "subnet": ("cidr", "ipv4-subnet"),
+    "gateway": ("gw",),
+    "ip_range": ("range",),
+    "ipv6_subnet": ("subnet6", "v6-subnet"),
+    "image": ("img",),
+    "container_name": ("container",),
+    "mtu": (),
+    "advertise_addr": ("advertise", "advertise-address"),
+}
+
+# Other spellings of enum values (keys normalised: lower case, '_' -> '-').
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "platform": {
+        "desktop": "docker-desktop",
+        "mac": "docker-desktop",
+        "macos": "docker-desktop",
+        "osx": "docker-desktop",
+        "dd": "docker-desktop",
+        "win": "windows",
+        "windows-containers": "windows",
+    },
+    "cloud": {
+        "amazon": "aws",
+        "ec2": "aws",
+        "google": "gcp",
+        "gce": "gcp",
+        "microsoft": "azure",
+        "on-prem": "none",
+        "onprem": "none",
+        "bare-metal": "none",
+        "no": "none",
+    },
+    "network_access": {"internet": "full", "open": "full", "isolated": "internal", "offline": "none"},
+    "host_isolation": {"none": "not_needed", "no": "not_needed", "strict": "required", "yes": "required"},
+    "performance": {"fast": "high", "max": "high", "native": "high", "normal": "standard"},
+}
+
+# Bare words that set an enum field (the value must be a valid member; checked at import time below).
+BARE_VALUES: dict[str, tuple[str, str]] = {
+    "linux": ("platform", "linux"),
+    "docker-desktop": ("platform", "docker-desktop"),
+    "desktop": ("platform", "docker-desktop"),
+    "mac": ("platform", "docker-desktop"),
+    "macos": ("platform", "docker-desktop"),
+    "rootless": ("platform", "rootless"),
+    "windows": ("platform", "windows"),
+    "aws": ("cloud", "aws"),
+    "azure": ("cloud", "azure"),
+    "gcp": ("cloud", "gcp"),
+    "on-prem": ("cloud", "none"),
+    "no-cloud": ("cloud", "none"),
+    "internal": ("network_access", "internal"),
+    "offline": ("network_access", "none"),
+    "no-network": ("network_access", "none"),
+    "high-perf": ("performance", "high"),
+    "high-performance": ("performance", "high"),
+    "fast": ("performance", "high"),
+    "no-isolation": ("host_isolation", "not_needed"),
+    "strict-isolation": ("host_isolation", "required"),
+}
+
+# The token help and suggestions show for each field (the shortest natural one).
+DISPLAY: dict[str, str] = {
+    "cross_host": "cross-host",
+    "encryption": "encrypted",
+    "service_discovery": "dns",
+    "network_access": "access",
+    "host_isolation": "isolation",
+    "performance": "perf",
+    "containers_per_host": "containers",
+    "wireless_parent": "wifi",
+    "network_name": "name",
+    "parent_interface": "parent",
+    "ip_range": "range",
+    "container_name": "container",
+    "advertise_addr": "advertise",
+}
+
+# An example value per non-flag field, for help and for "needs a value, e.g. ..." messages.
+EXAMPLES: dict[str, str] = {
+    "hosts": "3",
+    "ports": "80,443,8000-9000",
+    "vlan": "20",
+    "network_access": "internal",
+    "host_isolation": "required",
+    "performance": "high",
+    "containers_per_host": "50",
+    "platform": "rootless",
+    "cloud": "aws",
+    "network_name": "web-net",
+    "parent_interface": "eth0",
+    "subnet": "192.168.1.0/24",
+    "gateway": "192.168.1.1",
+    "ip_range": "192.168.1.128/26",
+    "ipv6_subnet": "fd00:db8:1::/64",
+    "image": "nginx:1.27",
+    "container_name": "web",
+    "mtu": "1450",
+    "advertise_addr": "10.0.0.5",
+}
+
+HELP_WORDS = frozenset({"help", "?", "h", "usage", "commands"})
+SHARE_WORDS = frozenset({"share", "public", "in-channel"})
+STOP_WORDS = frozenset({"and", "with", "+", "&", ","})
+TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "off", "0", "f"})
+QUOTES = "\"'`\u201c\u201d\u2018\u2019"
+DASHES = "-\u2013\u2014"  # '--swarm' typed on macOS often arrives as an en or em dash
+
+
+def _unwrap(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    return annotation
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One field of the request that a token sets."""
+
+    section: SectionName
+    name: str
+    kind: Kind
+    enum: type[Enum] | None = None
+
+    @property
+    def display(self) -> str:
+        return DISPLAY.get(self.name, self.name.replace("_", "-"))
+
+    @property
+    def path(self) -> str:
+        return f"{self.section}.{self.name}"
+
+    @property
+    def example(self) -> str:
+        return f"{self.display}={EXAMPLES.get(self.name, 'yes')}"
+
+
+def norm(word: str) -> str:
+    return word.strip().lower().replace("_", "-").lstrip(DASHES)
+
+
+def _targets() -> dict[str, Target]:
+    sections: tuple[tuple[SectionName, type[BaseModel]], ...] = (
+        ("requirements", Requirements),
+        ("deployment", Deployment),
+    )
+    result: dict[str, Target] = {}
+    for section, model in sections:
+        for name, info in model.model_fields.items():
+            annotation = _unwrap(info.annotation)
+            kind: Kind
+            enum: type[Enum] | None = None
+            if annotation is bool:
+                kind = "bool"
+            elif isinstance(annotation, type) and issubclass(annotation, Enum):
+                kind, enum = "enum", annotation
+            elif annotation is int:
+                kind = "int"
+            elif typing.get_origin(annotation) is list:
+                kind = "list"
+            else:
+                kind = "str"
+            result[name] = Target(section, name, kind, enum)
+    return result
+
+
+TARGETS: dict[str, Target] = _targets()
+
+
+def _keys() -> dict[str, Target]:
+    """Every key (normalised) -> the field it sets: the field's own name, its display token, its aliases."""
+    keys: dict[str, Target] = {}
+    for name, target in TARGETS.items():
+        for word in (name, target.display, *KEY_ALIASES.get(name, ())):
+            key = norm(word)
+            other = keys.get(key)
+            if other is not None and other is not target:
+                raise RuntimeError(f"query token {key!r} names both {other.path} and {target.path}")
+            keys[key] = target
+    return keys
+
+
+KEYS: dict[str, Target] = _keys()
+
+
+def _enum_values(target: Target) -> dict[str, str]:
+    """Normalised spelling -> the enum member's value, for one enum field."""
+    assert target.enum is not None
+    values = {norm(str(member.value)): str(member.value) for member in target.enum}
+    for alias, canonical in VALUE_ALIASES.get(target.name, {}).items():
+        values.setdefault(norm(alias), canonical)
+    return values
+
+
+ENUM_VALUES: dict[str, dict[str, str]] = {
+    name: _enum_values(target) for name, target in TARGETS.items() if target.kind == "enum"
+}
+
+for _word, (_field, _value) in BARE_VALUES.items():  # a typo in the tables fails at import, not per request
+    if _value not in ENUM_VALUES[_field].values() or norm(_word) in KEYS:
+        raise RuntimeError(f"bad bare query word {_word!r} -> {_field}={_value}")
+
+
+def tokens_for(name: str) -> list[str]:
+    """Every token that can set field `name` (what help and the coverage test use)."""
+    target = TARGETS[name]
+    keys = sorted(key for key, t in KEYS.items() if t is target)
+    bare = sorted(word for word, (field_name, _) in BARE_VALUES.items() if field_name == name)
+    return keys + bare

@@ -1,0 +1,58 @@
+"""NR007 large-published-port-range: the check; the rule's data is `rules/review/NR007.yaml`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.catalogue import SelectionRule
+from service.models import Driver
+from service.review.catalogue import ReviewRule
+from service.review.checks._common import Hit, networks_of, ports_text, selection_rule, snippet
+from service.review.context import ReviewContext, is_lan
+from service.review.models import Fix
+
+
+def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
+    selection = selection_rule(ctx, rule)
+    for service in ctx.project.services.values():
+        if not service.ports or service.mode in ("host", "none", "service", "container"):
+            continue
+        drivers = [driver for _, driver in networks_of(ctx, service)]
+        if drivers and all(is_lan(driver) for driver in drivers):
+            continue  # NR013's business: LAN containers publish nothing
+        counts = [(port.host_port_count, port) for port in service.ports if port.error is None]
+        total = sum(count for count, _ in counts)
+        if not counts:
+            continue
+        largest, port = max(counts, key=lambda item: item[0])
+        facts = ctx.facts(ctx.effective(service))
+        facts.update(published_port_count=total, largest_port_range=largest, has_ports=True)
+        if not selection.condition(facts):
+            continue
+        yield Hit(
+            mark=port.mark,
+            message=f"service `{service.name}` publishes {total} host ports ({ports_text(service)}): one "
+            f"docker-proxy process and its NAT rules per port ({selection.id}'s threshold is "
+            f"{_threshold(selection)}); users report hosts running out of memory and processes",
+            expected=f"fewer than {_threshold(selection)} published ports, or host networking",
+            found=f"{total} published ports",
+            fix=Fix(
+                description="Use host networking for this service (no proxy, no NAT), or set "
+                '"userland-proxy": false in /etc/docker/daemon.json and restart dockerd (removes the '
+                "proxies, not the NAT rules).",
+                compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
+                driver=Driver.host,
+            ),
+            service=service.name,
+            services=(service.name,),
+            selection_rules=tuple(rule.data.selection_rules),
+            key=f"{total}",
+        )
+
+
+def _threshold(selection: SelectionRule) -> str:
+    when = selection.data.when
+    for op in ("ge", "gt"):
+        if isinstance(when, dict) and when.get("fact") == "published_port_count" and op in when:
+            return str(when[op] + (1 if op == "gt" else 0))
+    return "in its condition"

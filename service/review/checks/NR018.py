@@ -1,0 +1,45 @@
+"""NR018 internal-network-with-ports: the check; the rule's data is `rules/review/NR018.yaml`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.review.catalogue import ReviewRule
+from service.review.checks._common import Hit, networks_of, port_mark, ports_text, snippet
+from service.review.context import ReviewContext
+from service.review.models import Fix
+
+
+def internal_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
+    for service in ctx.project.services.values():
+        if not service.ports or service.network_mode is not None:
+            continue
+        networks = networks_of(ctx, service)
+        if not networks or not all(network.is_internal for network, _ in networks):
+            continue
+        names = ", ".join(f"`{network.name}`" for network, _ in networks)
+        yield Hit(
+            mark=port_mark(service),
+            message=f"service `{service.name}` publishes ports ({ports_text(service)}) but is only on "
+            f"internal networks ({names}): an internal network has no way in from outside, so the ports "
+            "are never reachable",
+            expected="published ports on a service that is also on a non-internal network",
+            found=f"ports on internal-only service `{service.name}`",
+            fix=Fix(
+                description="Remove `ports:`, or also attach the service to a non-internal network (a "
+                "front-end bridge) that carries the published ports.",
+                compose=snippet(
+                    {
+                        "services": {
+                            service.name: {"networks": [*(n.name for n, _ in networks), "frontend"]}
+                        },
+                        "networks": {"frontend": {"driver": "bridge"}},
+                    }
+                ),
+            ),
+            service=service.name,
+            network=networks[0][0].name,
+            services=(service.name,),
+            selection_rules=tuple(rule.data.selection_rules),
+            key="ports",
+        )

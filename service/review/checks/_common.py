@@ -1,0 +1,104 @@
+"""What every check shares: the `Hit` it yields, and small readers of services, ports and addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.catalogue import SelectionRule
+from service.review.catalogue import ReviewRule
+from service.review.context import ReviewContext
+from service.review.models import Fix
+from service.review.project import Network, Service
+from service.review.yamltree import Mark
+from service.yamlout import emit
+
+
+@dataclass
+class Hit:
+    mark: Mark
+    message: str
+    expected: str
+    found: str
+    fix: Fix
+    service: str | None = None
+    network: str | None = None
+    services: tuple[str, ...] = ()
+    selection_rules: tuple[str, ...] = ()
+    requirements: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # what was found, for the fingerprint (stable when lines move)
+
+
+Check = Callable[[ReviewContext, ReviewRule], Iterator[Hit]]
+
+
+def snippet(document: dict[str, Any]) -> str:
+    return emit(document)
+
+
+def networks_of(ctx: ReviewContext, service: Service) -> list[tuple[Network, str | None]]:
+    result = []
+    for attachment in service.attachments:
+        network = ctx.project.networks.get(attachment.network)
+        if network is not None:
+            result.append((network, network.effective_driver(ctx.swarm([service]))))
+    return result
+
+
+def on_default_bridge(service: Service, ctx: ReviewContext) -> bool:
+    if service.mode == "bridge":
+        return True
+    return any(network.is_default_bridge for network, _ in networks_of(ctx, service))
+
+
+def on_host_network(service: Service, ctx: ReviewContext) -> bool:
+    if service.mode == "host":
+        return True
+    return any(
+        network.external and network.external_name == "host" for network, _ in networks_of(ctx, service)
+    )
+
+
+def ports_text(service: Service, limit: int = 4) -> str:
+    shown = [port.raw for port in service.ports[:limit]]
+    more = f" and {len(service.ports) - limit} more" if len(service.ports) > limit else ""
+    return ", ".join(shown) + more
+
+
+def port_mark(service: Service) -> Mark:
+    return service.ports_key or (service.ports[0].mark if service.ports else service.mark)
+
+
+def plain(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(getattr(value, "value", value))
+
+
+def requirement_text(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={plain(value)}" for name, value in values.items())
+
+
+def parse_network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+
+
+def parse_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def selection_rule(ctx: ReviewContext, rule: ReviewRule) -> SelectionRule:
+    """The selection rule a review rule names in its YAML (`selection_rules: [NA022]`), whose condition
+    or threshold the check reuses so the advisor and the review never disagree."""
+    codes = rule.data.selection_rules
+    if len(codes) != 1:
+        raise ValueError(f"{rule.id} must name exactly one selection rule to reuse, not {codes}")
+    return ctx.rule(codes[0])
