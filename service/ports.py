@@ -11,7 +11,7 @@ from functools import lru_cache
 # brackets (`[::1]:8080:80`), as in Docker's port-publishing page.
 _RANGE = r"[0-9]{1,5}(?:-[0-9]{1,5})?"
 _SPEC = re.compile(
-    rf"^(?:(?P<ip>[0-9.]+|\[[0-9a-f:.]+\]):)?(?P<host>{_RANGE})(?::(?P<target>{_RANGE}))?"
+    rf"^(?:(?P<ip>[0-9]+(?:\.[0-9]+){{3}}|\[[0-9a-f:.]+\]):)?(?P<host>{_RANGE})(?::(?P<target>{_RANGE}))?"
     r"(?:/(?P<proto>tcp|udp|sctp))?$"
 )
 
