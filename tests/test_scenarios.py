@@ -192,6 +192,20 @@ SCENARIOS = [
         "NA018",
         "NA060",
     ),
+    # https://github.com/moby/moby/pull/47103 (host networking namespaced in rootless until Engine 29.5)
+    s(
+        "rootless-fast-across-hosts",
+        {
+            "platform": "rootless",
+            "cross_host": True,
+            "hosts": 2,
+            "performance": "high",
+            "host_isolation": "not_needed",
+        },
+        "bridge",
+        "NA060",
+        "NA028",
+    ),
     # https://docs.docker.com/engine/security/rootless/ ("Exposing privileged ports")
     s("rootless-web-on-80", {"platform": "rootless", "ports": ["80", "443"]}, "bridge", "NA061"),
     # https://docs.docker.com/engine/security/rootless/troubleshoot/ (reach it through -p)
