@@ -119,6 +119,8 @@ SCENARIOS = [
         "NA057",
         "NA026",
     ),
+    # https://docs.docker.com/engine/security/rootless/troubleshoot/ (--cap-add stays in the user namespace)
+    s("keepalived-on-rootless", {"host_interfaces": True, "platform": "rootless"}, None, "NA057", "NA064"),
     # --- 4. compromises ----------------------------------------------------------------------------------
     # https://docs.docker.com/desktop/features/networking/networking-how-tos/ (no per-container IPs)
     s(
