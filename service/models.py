@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -115,7 +116,19 @@ class Requirements(_Strict):
     )
     ipv6: bool = Field(False, description="Containers need IPv6 addresses.")
     vlan: int | None = Field(None, ge=1, le=4094, description="The 802.1Q VLAN the containers must sit on.")
-    multicast: Multicast = Field(
+    multicast: Annotated[
+        Multicast,
+        # The contract says what the validator accepts: the enum, or the legacy bool.
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "enum": [member.value for member in Multicast]},
+                    {"type": "boolean"},
+                ],
+                "title": "Multicast",
+            }
+        ),
+    ] = Field(
         Multicast.none,
         description="Where the app's multicast or broadcast must reach: `none`; `containers` (cluster "
         "discovery between containers); `lan` (devices on the physical LAN: mDNS, SSDP, DHCP, PXE, VRRP). "
