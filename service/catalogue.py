@@ -133,6 +133,22 @@ class RuleMetadata(_Data):
         return value
 
 
+class CompromiseSpec(_Data):
+    """How an exclusion can be lived with: when nothing is viable, the engine proposes the excluded driver
+    whose every exclusion carries a make-up here, at the lowest total `cost`, ties broken by the
+    preference order in drivers.yaml. An exclusion without one cannot be made up for."""
+
+    cost: int = Field(
+        ge=1, le=3, description="1: a flag or a setting makes up for it; 2: extra work; 3: a real loss."
+    )
+    make_up: dict[Driver, str] = Field(min_length=1, description="Per excluded driver: how to make up.")
+    commands_with: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Requirement values the compromise's commands are built with (e.g. an internal "
+        "network when no networking was asked for).",
+    )
+
+
 class SelectionRuleData(RuleMetadata):
     """A selection rule as written in `rules/selection/<id>.yaml`."""
 
@@ -144,6 +160,7 @@ class SelectionRuleData(RuleMetadata):
     message: str = Field(min_length=10)
     messages: dict[Driver, str] = Field(default_factory=dict)
     effects: Effects
+    compromise: CompromiseSpec | None = None
     cases: RuleCases
 
     @field_validator("message", "messages")
@@ -162,6 +179,13 @@ class SelectionRuleData(RuleMetadata):
             raise ValueError(
                 f"messages for drivers the rule does not affect: {sorted(d.value for d in stray)}"
             )
+        if self.compromise is not None:
+            not_excluded = set(self.compromise.make_up) - set(self.effects.exclude)
+            if not_excluded:
+                raise ValueError(
+                    f"compromise.make_up for drivers the rule does not exclude: "
+                    f"{sorted(d.value for d in not_excluded)}"
+                )
         return self
 
 
@@ -220,8 +244,27 @@ class RetiredCode(_Data):
     why: str
 
 
+class _Preference(_Data):
+    preference: tuple[Driver, ...]
+
+    @field_validator("preference")
+    @classmethod
+    def _every_driver_once(cls, value: tuple[Driver, ...]) -> tuple[Driver, ...]:
+        if sorted(value) != sorted(Driver):
+            raise ValueError("preference must list each of the six drivers exactly once")
+        return value
+
+
 class _RetiredFile(_Data):
     retired: list[RetiredCode] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DriverTable:
+    """drivers.yaml: each driver's description, and the preference order that breaks ties."""
+
+    infos: dict[Driver, DriverInfo]
+    preference: tuple[Driver, ...]
 
 
 class Catalogue:
@@ -230,13 +273,16 @@ class Catalogue:
     def __init__(
         self,
         rules: list[SelectionRule],
-        drivers: dict[Driver, DriverInfo],
+        drivers: DriverTable,
         retired: list[RetiredCode],
         version: str,
         root: Path,
     ) -> None:
         self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
-        self.drivers = drivers
+        self.drivers = drivers.infos
+        # Ties in score (and between compromises) go to the earlier driver here: drivers.yaml `preference`.
+        self.preference = preference = drivers.preference
+        self.order = {driver: index for index, driver in enumerate(preference)}
         self.retired = tuple(retired)
         self.version = version
         self.root = root
@@ -270,31 +316,41 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     drivers = _parse_drivers(drivers_raw)
     retired = _parse(_RetiredFile, retired_raw or {}, root / "RETIRED.yaml").retired
     retired_ids = {code.id for code in retired}
-    rules: list[SelectionRule] = []
-    for path in rule_files:
-        data = _parse(SelectionRuleData, _read_yaml(path, digest), path)
-        if data.id != path.stem:
-            raise CatalogueError(f"{path}: id {data.id} must match the file name {path.stem}.yaml")
-        if data.id in retired_ids:
-            raise CatalogueError(f"{path}: {data.id} is retired (rules/RETIRED.yaml); codes are never reused")
-        try:
-            condition = compile_condition(data.when)
-        except ConditionError as exc:
-            raise CatalogueError(f"{path}: {exc}") from exc
-        for kind, cases in (("fires", data.cases.fires), ("silent", data.cases.silent)):
-            for index, case in enumerate(cases):
-                try:
-                    Requirements.model_validate(case)
-                except ValidationError as exc:
-                    raise CatalogueError(
-                        f"{path}: cases.{kind}[{index}] is not valid requirements: {exc}"
-                    ) from exc
-        rules.append(SelectionRule.compile(data, condition))
+    rules = [_load_rule(path, _read_yaml(path, digest), retired_ids) for path in rule_files]
     names = [rule.data.name for rule in rules]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise CatalogueError(f"rule names must be unique: {duplicates}")
-    return Catalogue(rules, drivers, retired, f"sha256:{digest.hexdigest()[:12]}", root)
+    version = f"sha256:{digest.hexdigest()[:12]}"
+    return Catalogue(rules, drivers, retired, version, root)
+
+
+def _load_rule(path: Path, raw: Any, retired_ids: set[str]) -> SelectionRule:
+    """One rule file: parsed, its code checked against its file name and the retired codes, compiled."""
+    data = _parse(SelectionRuleData, raw, path)
+    if data.id != path.stem:
+        raise CatalogueError(f"{path}: id {data.id} must match the file name {path.stem}.yaml")
+    if data.id in retired_ids:
+        raise CatalogueError(f"{path}: {data.id} is retired (rules/RETIRED.yaml); codes are never reused")
+    try:
+        condition = compile_condition(data.when)
+    except ConditionError as exc:
+        raise CatalogueError(f"{path}: {exc}") from exc
+    _check_requirements(path, data)
+    return SelectionRule.compile(data, condition)
+
+
+def _check_requirements(path: Path, data: SelectionRuleData) -> None:
+    """Every case, and a compromise's `commands_with`, must be valid requirements."""
+    checks = [(f"cases.fires[{i}]", case) for i, case in enumerate(data.cases.fires)]
+    checks += [(f"cases.silent[{i}]", case) for i, case in enumerate(data.cases.silent)]
+    if data.compromise is not None:
+        checks.append(("compromise.commands_with", data.compromise.commands_with))
+    for where, values in checks:
+        try:
+            Requirements.model_validate(values)
+        except ValidationError as exc:
+            raise CatalogueError(f"{path}: {where} is not valid requirements: {exc}") from exc
 
 
 def _read_yaml(path: Path, digest: Any) -> Any:
@@ -314,15 +370,16 @@ def _parse(model: type[_M], raw: Any, path: Path) -> _M:
         raise CatalogueError(f"{path}: {exc}") from exc
 
 
-def _parse_drivers(raw: Any) -> dict[Driver, DriverInfo]:
+def _parse_drivers(raw: Any) -> DriverTable:
     if not isinstance(raw, dict) or not isinstance(raw.get("drivers"), list):
         raise CatalogueError("drivers.yaml: expected a top-level `drivers:` list")
+    preference = _parse(_Preference, {"preference": raw.get("preference")}, Path("drivers.yaml")).preference
     infos = [_parse(DriverInfo, item, Path("drivers.yaml")) for item in raw["drivers"]]
     by_driver = {info.driver: info for info in infos}
     missing = set(Driver) - set(by_driver)
     if missing or len(infos) != len(by_driver):
         raise CatalogueError(f"drivers.yaml must describe each driver once; missing {sorted(missing)}")
-    return {driver: by_driver[driver] for driver in Driver}
+    return DriverTable({driver: by_driver[driver] for driver in Driver}, preference)
 
 
 def _template_fields(text: str) -> list[str]:

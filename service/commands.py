@@ -35,6 +35,7 @@ DEFAULT_IMAGE = "nginx:1.27-alpine"
 DEFAULT_CONTAINER = "app"
 DEFAULT_LAN_SUBNET = "192.168.1.0/24"
 DEFAULT_PARENT = "eth0"
+DEFAULT_SHIM_NAME = "macvlan-shim"
 DEFAULT_IPV6_SUBNET = "fd4e:6574:6164::/64"  # a ULA /64 ("Netad" in hex); no global routing needed
 DEFAULT_OVERLAY_V4_SUBNET = "10.213.0.0/24"  # only with IPv6: Swarm networks cannot drop IPv4
 MTU_OPTION = "com.docker.network.driver.mtu"
@@ -149,16 +150,12 @@ def _lan_addressing(
     static_ip = max(ip_range.network_address, first_host)
     if static_ip == gateway and static_ip < min(ip_range.broadcast_address, last_host):
         static_ip += 1
-    # The shim takes the subnet's highest address outside the container range (reserved with
-    # --aux-address so Docker never hands it to a container): the last host, or just below the range.
-    shim = last_host
-    if shim in ip_range:
-        # Below the range, if the subnet has room there (a range starting at 0.0.0.0 has no "below").
-        shim = ip_range.network_address - 1 if ip_range.network_address > first_host else last_host
-    if shim == gateway:
+    # The shim takes the container range's highest address, reserved with --aux-address so Docker never
+    # hands it to a container. It must come from `ip_range`, the block the LAN's DHCP server never hands
+    # out: any other address of the subnet may already belong to a LAN device.
+    shim = min(ip_range.broadcast_address, last_host)
+    if shim in (gateway, static_ip) and shim > max(ip_range.network_address, first_host):
         shim -= 1
-    if shim < first_host or shim in ip_range:  # the range fills the subnet: no free address to reserve
-        shim = last_host
     lan = Lan(parent, str(subnet), str(gateway), str(ip_range), str(static_ip), str(shim))
     return lan, tuple(defaults)
 
@@ -219,8 +216,16 @@ class _Builder:
 
     @property
     def shim_name(self) -> str:
-        # One shim per macvlan network, named after it (interface names hold 15 characters).
-        return f"mv-{self.network[:12]}"
+        # A fixed name, listed in the assumptions: a name cut from the network's (interface names hold 15
+        # characters) would split a user's value mid-token and could clash between two networks.
+        if not self.shim_used():
+            return DEFAULT_SHIM_NAME
+        return self.log.record(
+            "shim_name",
+            DEFAULT_SHIM_NAME,
+            "the host-side macvlan interface; one per macvlan network, so rename it if the host has several",
+            self.driver,
+        )
 
     def overlay_v4_subnet(self) -> str | None:
         """The overlay's IPv4 subnet: the user's, or with IPv6 a default, since Swarm networks keep IPv4
@@ -265,6 +270,15 @@ class _Builder:
             "compose": self.compose(lan),
         }
 
+    def shim_address(self, lan: Lan) -> str:
+        return self.log.record(
+            "shim_address",
+            lan.shim_address,
+            f"the host's macvlan shim address: the top of ip_range {lan.ip_range}, reserved with "
+            "--aux-address so no container gets it; pick another free address of that range if you like",
+            self.driver,
+        )
+
     def placeholders(self, lan: Lan | None) -> dict[str, str]:
         values = {
             "network": self.network if self.driver not in (Driver.host, Driver.none) else self.driver.value
@@ -277,9 +291,12 @@ class _Builder:
                 "gateway": lan.gateway,
                 "ip_range": lan.ip_range,
                 "shim_name": self.shim_name,
-                "shim_address": lan.shim_address,
+                "shim_address": self.shim_address(lan) if self.shim_used() else lan.shim_address,
             }
         return values
+
+    def shim_used(self) -> bool:
+        return self.req.host_access and self.driver is Driver.macvlan
 
     def needs_swarm(self) -> bool:
         return self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)
@@ -445,7 +462,7 @@ class _Builder:
             description = "Run the service on the LAN network (DNS round-robin; no virtual IP)."
         if self.driver in (Driver.bridge, Driver.overlay):
             for spec in self.ports:
-                argv += ["--publish", spec.publish_arg()]
+                argv += ["--publish", spec.service_arg()]
         return [command(description, [*argv, self.image])]
 
     def compose(self, lan: Lan | None) -> str:
@@ -484,22 +501,40 @@ class _Builder:
             return {"external": True, "name": name}
         driver = self.bridge_driver if self.driver is Driver.bridge else self.driver.value
         network: dict[str, object] = {"name": name, "driver": driver}
-        options: dict[str, str] = {}
-        ipam: list[dict[str, object]] = []
         if self.driver is Driver.overlay:
             network["attachable"] = True
-            if self.req.encryption:
-                options["encrypted"] = ""
+        ipam = self.compose_ipam(lan)
+        if self.req.ipv6:
+            network["enable_ipv6"] = True
+        if self.req.network_access is NetworkAccess.internal:
+            network["internal"] = True
+        options = self.compose_options(lan)
+        if options:
+            network["driver_opts"] = options
+        if ipam:
+            network["ipam"] = {"config": ipam}
+        return network
+
+    def compose_options(self, lan: Lan | None) -> dict[str, str]:
+        """`driver_opts`: encryption, the LAN parent and mode, the MTU."""
+        options: dict[str, str] = {}
+        if self.driver is Driver.overlay and self.req.encryption:
+            options["encrypted"] = ""
         if lan is not None:
+            # --internal swaps the parent for a dummy interface (ipvlan.md), so a parent would mislead.
             if self.req.network_access is not NetworkAccess.internal:
                 options["parent"] = lan.parent
             if self.driver is Driver.ipvlan:
                 options["ipvlan_mode"] = "l2"
-            pool: dict[str, object] = {
-                "subnet": lan.subnet,
-                "gateway": lan.gateway,
-                "ip_range": lan.ip_range,
-            }
+        if self.dep.mtu is not None:
+            options[MTU_OPTION] = str(self.dep.mtu)
+        return options
+
+    def compose_ipam(self, lan: Lan | None) -> list[dict[str, object]]:
+        """`ipam.config`: the LAN pool, or the user's (or the overlay's default) subnet, then IPv6."""
+        ipam: list[dict[str, object]] = []
+        if lan is not None:
+            pool: dict[str, object] = {"subnet": lan.subnet, "gateway": lan.gateway, "ip_range": lan.ip_range}
             if self.req.host_access and self.driver is Driver.macvlan:
                 pool["aux_addresses"] = {"host-shim": lan.shim_address}
             ipam.append(pool)
@@ -511,17 +546,8 @@ class _Builder:
                 pool["ip_range"] = self.dep.ip_range
             ipam.append(pool)
         if self.req.ipv6:
-            network["enable_ipv6"] = True
             ipam.append({"subnet": self.ipv6_subnet()})
-        if self.dep.mtu is not None:
-            options[MTU_OPTION] = str(self.dep.mtu)
-        if self.req.network_access is NetworkAccess.internal:
-            network["internal"] = True
-        if options:
-            network["driver_opts"] = options
-        if ipam:
-            network["ipam"] = {"config": ipam}
-        return network
+        return ipam
 
 
 def build_commands(

@@ -13,13 +13,12 @@ from service.catalogue import Catalogue, SelectionRule
 from service.commands import AssumptionLog, build_commands
 from service.facts import Facts, derive_facts, requirement_fields
 from service.models import (
+    MULTICAST_FROM_BOOL,
     Driver,
     Recommendation,
     RecommendationRequest,
     Requirements,
 )
-
-_ORDER = {driver: index for index, driver in enumerate(Driver)}
 
 
 @dataclass(slots=True)
@@ -62,7 +61,8 @@ def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
             state.reasons.append((rule.id, effect.label, message))
         for prerequisite in rule.data.effects.prerequisites:
             states[prerequisite.driver].prerequisites.append((prerequisite.description, prerequisite.argv))
-    return sorted(states.values(), key=lambda s: (not s.viable, -s.clamped, _ORDER[s.driver]))
+    order = catalogue.order
+    return sorted(states.values(), key=lambda s: (not s.viable, -s.clamped, order[s.driver]))
 
 
 def recommend(catalogue: Catalogue, request: RecommendationRequest) -> Recommendation:
@@ -86,7 +86,7 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
             "rank": rank,
             "score": state.clamped,
             "viable": state.viable,
-            "summary": _summary(state, top),
+            "summary": _summary(state, top, catalogue),
             "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
             "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
             "commands": build_commands(state.driver, request, log, state.prerequisites)
@@ -97,20 +97,80 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
     ]
     conflicts: list[dict[str, Any]] = []
     relaxations: list[dict[str, Any]] = []
+    compromise = None
     if top is None:
         conflicts = [_conflict(state, facts) for state in ranked]
         relaxations = _relaxations(catalogue, request, ranked)
+        compromise = _compromise(catalogue, request, ranked, facts, log)
+    _record_multicast_bool(request.requirements, log, ranked)
     return {
         "recommendation": top.driver.value if top else None,
         "ranking": results,
         "conflicts": conflicts,
         "relaxations": relaxations,
+        "compromise": compromise,
         "assumptions": log.items(),
         "catalogue_version": catalogue.version,
     }
 
 
-def _summary(state: DriverState, top: DriverState | None) -> str:
+def _record_multicast_bool(requirements: Requirements, log: AssumptionLog, ranked: list[DriverState]) -> None:
+    given = requirements.multicast_bool
+    if given is None:
+        return
+    value = MULTICAST_FROM_BOOL[given].value
+    note = (
+        f"`multicast: {str(given).lower()}` was read as `{value}` (true = lan, false = none); say "
+        "`containers` if only containers on Docker networks must hear each other"
+    )
+    for state in ranked:
+        log.record("multicast", value, note, state.driver)
+
+
+def _compromise(
+    catalogue: Catalogue,
+    request: RecommendationRequest,
+    ranked: list[DriverState],
+    facts: Facts,
+    log: AssumptionLog,
+) -> dict[str, Any] | None:
+    """The excluded driver whose every exclusion can be made up for, cheapest first, then by preference.
+
+    Each exclusion rule may carry `compromise: {cost, make_up: {driver: text}, commands_with}`; a driver
+    excluded by a rule without a make-up for it is no compromise. Cost is the sum of the rules' costs.
+    """
+    candidates: list[tuple[int, int, DriverState]] = []
+    for state in ranked:
+        specs = [rule.data.compromise for rule, _ in state.exclusions]
+        if all(spec is not None and state.driver in spec.make_up for spec in specs):
+            cost = sum(spec.cost for spec in specs if spec is not None)
+            candidates.append((cost, catalogue.order[state.driver], state))
+    if not candidates:
+        return None
+    cost, _, chosen = min(candidates, key=lambda item: item[:2])
+    overrides: dict[str, Any] = {}
+    gives_up = []
+    for rule, message in chosen.exclusions:
+        spec = rule.data.compromise
+        assert spec is not None
+        overrides |= spec.commands_with
+        gives_up.append(
+            {
+                "rule": rule.id,
+                "requirements": {name: facts[name] for name in rule.condition.facts},
+                "message": message,
+                "make_up": spec.make_up[chosen.driver],
+            }
+        )
+    adjusted = request
+    if overrides:
+        requirements = Requirements.model_validate({**request.requirements.model_dump(), **overrides})
+        adjusted = request.model_copy(update={"requirements": requirements})
+    commands = build_commands(chosen.driver, adjusted, log, chosen.prerequisites)
+    return {"driver": chosen.driver.value, "cost": cost, "gives_up": gives_up, "commands": commands}
+
+
+def _summary(state: DriverState, top: DriverState | None, catalogue: Catalogue) -> str:
     if not state.viable:
         rule, message = state.exclusions[0]
         more = f" (and {len(state.exclusions) - 1} more rules)" if len(state.exclusions) > 1 else ""
@@ -123,11 +183,25 @@ def _summary(state: DriverState, top: DriverState | None) -> str:
             return f"Recommended ({rule_id}): {message}"
         return "Recommended: no requirement rules it out and it has the highest base score."
     assert top is not None
+    if state.clamped == top.clamped:
+        order = " > ".join(driver.value for driver in catalogue.preference)
+        return (
+            f"Viable and scores {state.clamped}, like {top.driver.value}; the tie goes to "
+            f"{top.driver.value} by the preference order in rules/drivers.yaml ({order})."
+        )
     gap = f"scores {state.clamped} against {top.clamped} for {top.driver.value}"
     if negatives:
         _, rule_id, message = min(negatives, key=lambda item: item[0])
         return f"Viable but {gap}; {rule_id}: {message}"
-    return f"Viable but {gap}: fewer of your requirements favour it."
+    return f"Viable but {gap}{_why_top(top)}"
+
+
+def _why_top(top: DriverState) -> str:
+    positives = [(int(effect), rule, message) for rule, effect, message in top.reasons if effect[0] == "+"]
+    if positives:
+        _, rule_id, message = max(positives, key=lambda item: item[0])
+        return f", which {rule_id} favours: {message}"
+    return ", whose base score is higher (rules/drivers.yaml)."
 
 
 def _conflict(state: DriverState, facts: Facts) -> dict[str, Any]:

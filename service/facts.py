@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from service.models import Deployment, Requirements
+from service.models import Deployment, Multicast, Requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,28 @@ DERIVED_FACT_TYPES: dict[str, FactType] = {
     ),
     "vlan_set": FactType(bool, None, "`vlan` is given.", ("vlan",)),
     "mtu_set": FactType(bool, None, "`deployment.mtu` is given."),
+    "discovery_ports": FactType(
+        bool,
+        None,
+        "A published UDP port is a LAN broadcast/multicast protocol's: 67/68 DHCP, 69 TFTP, 4011 PXE "
+        "proxyDHCP, 5353 mDNS, 1900 SSDP.",
+        ("ports",),
+    ),
+    "lan_broadcast": FactType(
+        bool,
+        None,
+        "`multicast` is `lan`, or it is not given and `discovery_ports` holds.",
+        ("multicast", "ports"),
+    ),
+    "privileged_ports": FactType(bool, None, "A published host port is below 1024.", ("ports",)),
+    "public_ports": FactType(
+        bool, None, "A port is published on an address other than loopback.", ("ports",)
+    ),
 }
+
+# UDP ports whose protocols live on LAN broadcast or multicast: a client on the LAN only reaches the
+# server if the server sits in the same broadcast domain (Pi-hole's DHCP page, Plex's README).
+DISCOVERY_UDP_PORTS = (67, 68, 69, 4011, 5353, 1900)
 
 
 def requirement_fields(fact_names: Iterable[str]) -> set[str]:
@@ -90,4 +111,10 @@ def derive_facts(requirements: Requirements, deployment: Deployment | None = Non
     facts["total_containers"] = requirements.hosts * requirements.containers_per_host
     facts["vlan_set"] = requirements.vlan is not None
     facts["mtu_set"] = deployment is not None and deployment.mtu is not None
+    discovery = any(spec.covers(port, "udp") for spec in specs for port in DISCOVERY_UDP_PORTS)
+    facts["discovery_ports"] = discovery
+    inferred = discovery and "multicast" not in requirements.model_fields_set
+    facts["lan_broadcast"] = requirements.multicast is Multicast.lan or inferred
+    facts["privileged_ports"] = any(spec.start < 1024 for spec in specs)
+    facts["public_ports"] = any(not spec.loopback_only for spec in specs)
     return facts

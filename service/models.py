@@ -10,9 +10,18 @@ import ipaddress
 import itertools
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from service.ports import PortSpec, parse_port_spec
 
@@ -43,6 +52,18 @@ class HostIsolation(StrEnum):
 class Performance(StrEnum):
     standard = "standard"
     high = "high"
+
+
+class Multicast(StrEnum):
+    """Where multicast/broadcast must reach: nowhere, other containers, or devices on the physical LAN."""
+
+    none = "none"
+    containers = "containers"
+    lan = "lan"
+
+
+# `multicast` was a yes/no field; a bool still validates and the answer's assumptions say how it was read.
+MULTICAST_FROM_BOOL = {True: Multicast.lan, False: Multicast.none}
 
 
 class Platform(StrEnum):
@@ -95,8 +116,28 @@ class Requirements(_Strict):
     )
     ipv6: bool = Field(False, description="Containers need IPv6 addresses.")
     vlan: int | None = Field(None, ge=1, le=4094, description="The 802.1Q VLAN the containers must sit on.")
-    multicast: bool = Field(
-        False, description="The app relies on multicast or broadcast (mDNS, SSDP, cluster discovery)."
+    multicast: Annotated[
+        Multicast,
+        # The contract says what the validator accepts: the enum, or the legacy bool.
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "enum": [member.value for member in Multicast]},
+                    {"type": "boolean"},
+                ],
+                "title": "Multicast",
+            }
+        ),
+    ] = Field(
+        Multicast.none,
+        description="Where the app's multicast or broadcast must reach: `none`; `containers` (cluster "
+        "discovery between containers); `lan` (devices on the physical LAN: mDNS, SSDP, DHCP, PXE, VRRP). "
+        "`true` is read as `lan` and `false` as `none`, and the answer's `assumptions` say so.",
+    )
+    host_interfaces: bool = Field(
+        False,
+        description="The app must see or change the host's own interfaces, routes or addresses "
+        "(keepalived/VRRP floating IPs, VPN gateways, node monitoring agents, packet capture).",
     )
     network_access: NetworkAccess = Field(
         NetworkAccess.full,
@@ -119,6 +160,27 @@ class Requirements(_Strict):
     platform: Platform = Field(Platform.linux, description="The engine the app runs on.")
     cloud: Cloud = Field(Cloud.none, description="Runs on a cloud VM inside a VPC/VNet.")
     wireless_parent: bool = Field(False, description="The host's uplink is Wi-Fi.")
+
+    # The bool a client sent for `multicast`, if it sent one: the answer lists how it was read.
+    _multicast_bool: bool | None = PrivateAttr(None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_multicast_bool(cls, data: Any, handler: ModelWrapValidatorHandler[Requirements]) -> Any:
+        given = data.get("multicast") if isinstance(data, dict) else None
+        model = handler(data)
+        if isinstance(given, bool):
+            model._multicast_bool = given
+        return model
+
+    @property
+    def multicast_bool(self) -> bool | None:
+        return self._multicast_bool
+
+    @field_validator("multicast", mode="before")
+    @classmethod
+    def _multicast_bool_value(cls, value: object) -> object:
+        return MULTICAST_FROM_BOOL[value] if isinstance(value, bool) else value
 
     @field_validator("ports")
     @classmethod
@@ -356,6 +418,23 @@ class Assumption(BaseModel):
     drivers: list[Driver] = Field(description="The drivers whose commands use this default.")
 
 
+class GivenUp(BaseModel):
+    rule: str = Field(description="The exclusion rule whose requirement the compromise does not meet.")
+    requirements: dict[str, object] = Field(description="The requirement values that rule read.")
+    message: str = Field(description="Why the rule excluded the driver.")
+    make_up: str = Field(description="How to make up for the requirement the driver does not meet.")
+
+
+class Compromise(BaseModel):
+    driver: Driver = Field(
+        description="The excluded driver a careful engineer would still use: the one whose exclusions can "
+        "all be made up for, at the lowest total cost, ties broken by the preference order."
+    )
+    cost: int = Field(ge=0, description="Sum of the exclusion rules' make-up costs (1 cheap, 3 costly).")
+    gives_up: list[GivenUp]
+    commands: Commands
+
+
 class Recommendation(BaseModel):
     recommendation: Driver | None = Field(description="The rank-1 driver, or null when nothing is viable.")
     ranking: list[DriverResult]
@@ -365,6 +444,11 @@ class Recommendation(BaseModel):
     relaxations: list[Relaxation] = Field(
         default_factory=list,
         description="When nothing is viable: each single requirement whose relaxation makes a driver viable.",
+    )
+    compromise: Compromise | None = Field(
+        None,
+        description="When nothing is viable: the driver to use anyway, what it gives up and how to make up "
+        "for each, with its commands. Null when a driver is viable or no exclusion can be made up for.",
     )
     assumptions: list[Assumption] = Field(default_factory=list)
     catalogue_version: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from service.models import Command, DriverResult, Recommendation
+from service.models import Command, Commands, DriverResult, Recommendation
 
 Style = Literal["markdown", "text"]
 
@@ -28,6 +28,7 @@ def render_recommendation(rec: Recommendation, style: Style = "markdown", *, com
     else:
         out.append(_heading("No driver meets all of these requirements", 1, md))
         out.extend(_conflicts(rec, md))
+        out.extend(_compromise(rec, md, commands))
     out.append(_heading("All drivers", 2, md))
     for result in rec.ranking:
         verdict = f"score {result.score}" if result.viable else "excluded"
@@ -41,6 +42,42 @@ def render_recommendation(rec: Recommendation, style: Style = "markdown", *, com
     return "\n".join(out).rstrip() + "\n"
 
 
+def _compromise(rec: Recommendation, md: bool, commands: bool) -> list[str]:
+    compromise = rec.compromise
+    if compromise is None:
+        return []
+    out = [_heading(f"Compromise: {compromise.driver.value}", 2, md)]
+    out.append(
+        f"Nothing meets every requirement; {_code(compromise.driver.value, md)} is the one to use anyway "
+        f"(make-up cost {compromise.cost}). It gives up:"
+    )
+    for given in compromise.gives_up:
+        wanted = ", ".join(f"{name}={_value(value)}" for name, value in given.requirements.items())
+        out.append(f"- {given.rule} ({wanted}): {given.message}")
+        out.append(f"  Make up for it: {given.make_up}")
+    if commands:
+        out.extend(_command_sections(compromise.commands, md))
+    return out
+
+
+def _command_sections(commands: Commands, md: bool) -> list[str]:
+    out: list[str] = []
+    sections: list[tuple[str, list[Command]]] = [
+        ("Prerequisites", commands.prerequisites),
+        ("Network", commands.network),
+        ("Run", commands.run),
+        ("Swarm service", commands.service),
+    ]
+    for title, items in sections:
+        if items:
+            out.append(_heading(title, 2, md))
+            out.extend(_commands(items, md))
+    if commands.compose:
+        out.append(_heading(COMPOSE_TITLE, 2, md))
+        out.append(_block(commands.compose.rstrip("\n"), "yaml", md))
+    return out
+
+
 def _top_details(top: DriverResult, md: bool, commands: bool) -> list[str]:
     out: list[str] = []
     if top.reasons:
@@ -50,19 +87,7 @@ def _top_details(top: DriverResult, md: bool, commands: bool) -> list[str]:
         out.append(_heading("Warnings", 2, md))
         out.extend(f"- {warning.rule}: {warning.message}" for warning in top.warnings)
     if commands and top.commands is not None:
-        sections: list[tuple[str, list[Command]]] = [
-            ("Prerequisites", top.commands.prerequisites),
-            ("Network", top.commands.network),
-            ("Run", top.commands.run),
-            ("Swarm service", top.commands.service),
-        ]
-        for title, items in sections:
-            if items:
-                out.append(_heading(title, 2, md))
-                out.extend(_commands(items, md))
-        if top.commands.compose:
-            out.append(_heading(COMPOSE_TITLE, 2, md))
-            out.append(_block(top.commands.compose.rstrip("\n"), "yaml", md))
+        out.extend(_command_sections(top.commands, md))
     return out
 
 

@@ -24,6 +24,8 @@ from pydantic import SecretStr
 from service.advisor import Advisor
 from service.api import chat_routes
 from service.api.app import create_app
+from service.chat import slack, teams
+from service.chat.layout import Code, Section
 from service.settings import Settings
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the example secret in Slack's documentation
@@ -137,10 +139,11 @@ def test_slack_share_posts_in_channel(chat: TestClient) -> None:
 
 
 def test_slack_escapes_what_slack_would_read_as_markup(chat: TestClient) -> None:
-    # NA041 says "<parent>.20": unescaped, Slack would take `<parent>` for a link/mention and drop it.
+    # Answers no longer say "<parent>" (NA041 names the parent in the assumptions); the escaping itself
+    # still matters: unescaped, Slack would take `<parent>` for a link/mention and drop it.
     text = "\n".join(block_texts(ask_slack(chat, "own-mac vlan=20")))
-    assert "&lt;parent&gt;.20" in text
-    assert "<parent>" not in text
+    assert "<parent>" not in text and "&lt;parent&gt;" not in text
+    assert slack.escape("use <parent>.20 & co") == "use &lt;parent&gt;.20 &amp; co"
 
 
 def test_slack_reads_its_escaped_and_linkified_text(chat: TestClient) -> None:
@@ -405,7 +408,9 @@ def test_teams_help_does_not_offer_share(chat: TestClient) -> None:
 
 def test_teams_escapes_angle_brackets_outside_code(chat: TestClient) -> None:
     text = ask_teams(chat, "<at>netadvisor</at> own-mac vlan=20")["text"]
-    assert "&lt;parent&gt;.20" in text
+    assert "<parent>" not in text  # answers no longer carry bare placeholders (NA041)
+    sections = [Section(None, 0, ["use <parent>.20", Code("sh", "echo <x>")])]
+    assert teams.text_for(sections) == "use &lt;parent&gt;.20\n\n```\necho <x>\n```\n"
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,8 @@ def test_the_brief_s_example_tokens_all_work() -> None:
     ).request
     req, dep = request.requirements, request.deployment
     assert (req.cross_host, req.swarm, req.own_ip, req.own_mac, req.mac_limit) == (True,) * 5
-    assert (req.multicast, req.ipv6, req.encryption, req.host_access, req.wireless_parent) == (True,) * 5
+    assert req.multicast.value == "lan"  # the bare word means LAN multicast, as `multicast: true` does
+    assert (req.ipv6, req.encryption, req.host_access, req.wireless_parent) == (True,) * 4
     assert req.service_discovery is False
     assert req.ports == ["80", "443", "8000-9000"]
     assert (req.hosts, req.vlan, req.containers_per_host) == (3, 20, 50)

@@ -71,7 +71,7 @@ def test_large_port_range_on_a_host_without_isolation_needs_picks_host(advisor: 
     rec = ask(advisor, {"ports": ["30000-32767/udp"], "host_isolation": "not_needed"})
     assert rec.recommendation is Driver.host
     bridge = next(r for r in rec.ranking if r.driver is Driver.bridge)
-    assert {"NA022": "-20", "NA023": "-25"}.items() <= reasons_of(rec, Driver.bridge).items()
+    assert {"NA022": "-20", "NA023": "-40"}.items() <= reasons_of(rec, Driver.bridge).items()
     assert "2768" in next(w.message for w in bridge.warnings if w.rule == "NA022")
     host_run = rec.ranking[0].commands.run[0].argv  # type: ignore[union-attr]
     assert "--publish" not in host_run, "published ports are ignored with host networking"
@@ -94,13 +94,13 @@ def test_host_access_to_macvlan_adds_the_shim(advisor: Advisor) -> None:
     commands = rec.ranking[0].commands
     assert commands is not None
     assert [c.argv for c in commands.prerequisites] == [
-        ["ip", "link", "add", "mv-lan-macvlan", "link", "enp3s0", "type", "macvlan", "mode", "bridge"],
-        ["ip", "addr", "add", "10.20.0.254/32", "dev", "mv-lan-macvlan"],
-        ["ip", "link", "set", "mv-lan-macvlan", "up"],
-        ["ip", "route", "add", "10.20.0.64/26", "dev", "mv-lan-macvlan"],
+        ["ip", "link", "add", "macvlan-shim", "link", "enp3s0", "type", "macvlan", "mode", "bridge"],
+        ["ip", "addr", "add", "10.20.0.127/32", "dev", "macvlan-shim"],
+        ["ip", "link", "set", "macvlan-shim", "up"],
+        ["ip", "route", "add", "10.20.0.64/26", "dev", "macvlan-shim"],
     ]
     create = commands.network[0].argv
-    assert create[create.index("--aux-address") + 1] == "host-shim=10.20.0.254"
+    assert create[create.index("--aux-address") + 1] == "host-shim=10.20.0.127"
     run = commands.run[0].argv
     assert run[run.index("--ip") + 1] == "10.20.0.64"  # Docker hands out the range's first address
     assert run[run.index("--mac-address") + 1] == "02:42:0a:14:00:40"

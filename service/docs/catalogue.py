@@ -49,6 +49,13 @@ def render_catalogue(catalogue: Catalogue) -> str:
             f"| `{info.driver.value}` | {info.base_score} | {'; '.join(info.when_to_use)} | "
             f"{'; '.join(info.hard_limits)} |"
         )
+    order = " > ".join(driver.value for driver in catalogue.preference)
+    out += [
+        "",
+        f"Ties in score, and between equally cheap compromises, go by the preference order: {order}",
+        "(`preference` in rules/drivers.yaml). When no driver is viable, the compromise is the excluded",
+        "driver whose every exclusion rule carries a make-up for it, at the lowest total cost.",
+    ]
     out += ["", "## Selection rules", "", "| code | name | summary |", "| --- | --- | --- |"]
     for rule in catalogue.rules:
         out.append(f"| [{rule.id}](#{rule.id.lower()}) | {rule.data.name} | {rule.data.summary} |")
@@ -65,6 +72,9 @@ def render_catalogue(catalogue: Catalogue) -> str:
         out.append("Silent for: " + "; ".join(f"`{json.dumps(case)}`" for case in data.cases.silent))
         if data.instead:
             out += ["", "#### Use instead", "", data.instead.strip()]
+        if data.compromise is not None:
+            out += ["", f"#### Compromise (cost {data.compromise.cost})", ""]
+            out += [f"- {driver.value}: {text.strip()}" for driver, text in data.compromise.make_up.items()]
         out += ["", "#### References", "", f"- {data.source}"]
         out += [f"- {url}" for url in data.references]
     from service.review.docs import render_review_rules  # review rules (rules/review/, issue 4)

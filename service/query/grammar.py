@@ -34,6 +34,7 @@ from service.query.tokens import (
     TARGETS,
     TRUE_WORDS,
     Target,
+    flag_value,
     norm,
 )
 
@@ -108,12 +109,12 @@ class _Builder:
             self.set(TARGETS[name], value, token)
             return
         target = KEYS.get(word)
-        if target is not None and target.kind == "bool":
-            self.set(target, True, token)
+        if target is not None and flag_value(target, "yes") is not None:
+            self.set(target, flag_value(target, "yes"), token)
             return
         negated = KEYS.get(word[3:]) if word.startswith("no-") else None
-        if negated is not None and negated.kind == "bool":
-            self.set(negated, False, token)
+        if negated is not None and flag_value(negated, "no") is not None:
+            self.set(negated, flag_value(negated, "no"), token)
             return
         if target is not None:
             self.missing_value(token, target)

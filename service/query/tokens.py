@@ -32,6 +32,7 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "ipv6": ("v6", "dual-stack", "dualstack"),
     "vlan": ("vlan-id", "vid", "802.1q"),
     "multicast": ("broadcast", "mdns"),
+    "host_interfaces": ("host-ifaces", "host-nics", "host-routes"),
     "network_access": ("access", "net-access"),
     "host_isolation": ("isolation",),
     "performance": ("perf",),
@@ -79,6 +80,8 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "network_access": {"internet": "full", "open": "full", "isolated": "internal", "offline": "none"},
     "host_isolation": {"none": "not_needed", "no": "not_needed", "strict": "required", "yes": "required"},
     "performance": {"fast": "high", "max": "high", "native": "high", "normal": "standard"},
+    # `multicast` was yes/no: yes still means the LAN, as `multicast: true` does in a request.
+    "multicast": {"yes": "lan", "true": "lan", "no": "none", "false": "none", "cluster": "containers"},
 }
 
 # Bare words that set an enum field (the value must be a valid member; checked at import time below).
@@ -242,6 +245,17 @@ def _enum_values(target: Target) -> dict[str, str]:
 ENUM_VALUES: dict[str, dict[str, str]] = {
     name: _enum_values(target) for name, target in TARGETS.items() if target.kind == "enum"
 }
+
+
+def flag_value(target: Target, answer: str) -> object:
+    """What a bare flag (`yes`) or its `no-` form means: a bool, or an enum field that was once a bool
+    (`multicast`: its VALUE_ALIASES map yes/no), else None: the key needs a value."""
+    if target.kind == "bool":
+        return answer == "yes"
+    if target.kind == "enum":
+        return ENUM_VALUES[target.name].get(answer)
+    return None
+
 
 for _word, (_field, _value) in BARE_VALUES.items():  # a typo in the tables fails at import, not per request
     if _value not in ENUM_VALUES[_field].values() or norm(_word) in KEYS:

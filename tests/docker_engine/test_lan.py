@@ -82,12 +82,13 @@ def test_macvlan_without_own_ip_takes_an_address_from_the_ip_range(lab: Lab) -> 
 
 def test_macvlan_host_access_shim_lets_the_host_reach_the_container(lab: Lab) -> None:
     deployment = lan_deployment(lab, lab.veth())
-    shim = f"mv-{deployment['network_name'][:12]}"  # the advisor names the shim after the network
-    if shim in link_names(run_argv(["ip", "-o", "link"]).stdout):
-        pytest.skip(f"a link named {shim} already exists on this host; the advisor's shim would clash")
     rec = lab.ask({"own_ip": True, "own_mac": True, "host_access": True}, **deployment)
     assert rec.recommendation is Driver.macvlan
     commands = lab.commands(rec, Driver.macvlan)
+    shim = commands.prerequisites[0].argv[3]  # the advisor's shim name, listed in its assumptions
+    assert shim in {a.value for a in rec.assumptions if a.field == "shim_name"}
+    if shim in link_names(run_argv(["ip", "-o", "link"]).stdout):
+        pytest.skip(f"a link named {shim} already exists on this host; the advisor's shim would clash")
     steps = [c.argv[:3] for c in commands.prerequisites]
     assert steps == [
         ["ip", "link", "add"],
