@@ -37,6 +37,7 @@ from service.review.checks.NR020 import undeclared_network
 from service.review.checks.NR021 import unused_network
 from service.review.checks.NR022 import invalid_suppression
 from service.review.checks.NR023 import shared_namespace_with_ports
+from service.review.checks.NR024 import discovery_port_on_bridge
 
 CHECKS: dict[str, Check] = {
     "NR001": driver_excluded_by_requirements,
@@ -62,6 +63,7 @@ CHECKS: dict[str, Check] = {
     "NR021": unused_network,
     "NR022": invalid_suppression,
     "NR023": shared_namespace_with_ports,
+    "NR024": discovery_port_on_bridge,
 }
 
 __all__ = ["CHECKS", "Check", "Hit"]
