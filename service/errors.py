@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Every error code netadvisor gives, closed: clients may switch on them; a new one is an API change.
+    How each edge shows a code (an HTTP status, an exit code) is the edge's business, not the core's."""
+
+    internal_error = "internal_error"
+    invalid_request = "invalid_request"
+    not_found = "not_found"
+    payload_too_large = "payload_too_large"
+    unauthorized = "unauthorized"
+    integration_disabled = "integration_disabled"
+    catalogue_error = "catalogue_error"
+    bad_request = "bad_request"
+    review_failed = "review_failed"
+    invalid_compose = "invalid_compose"
+    invalid_requirements = "invalid_requirements"
+    compose_too_complex = "compose_too_complex"
+    compose_too_large = "compose_too_large"
+    missing_file = "missing_file"
+    cli_error = "cli_error"
+    # Protocol-level refusals the HTTP framework raises before any netadvisor code runs.
+    method_not_allowed = "method_not_allowed"
+    not_acceptable = "not_acceptable"
+    unsupported_media_type = "unsupported_media_type"
+    http_error = "http_error"
 
 
 class NetadvisorError(Exception):
     """Base class: a stable machine-readable `code`, a human message, optional structured details."""
 
-    code = "internal_error"
-    http_status = 500
+    code: ErrorCode = ErrorCode.internal_error
 
     def __init__(self, message: str, details: Any = None) -> None:
         super().__init__(message)
@@ -18,32 +44,26 @@ class NetadvisorError(Exception):
 
 
 class InvalidRequest(NetadvisorError):
-    code = "invalid_request"
-    http_status = 422
+    code = ErrorCode.invalid_request
 
 
 class NotFound(NetadvisorError):
-    code = "not_found"
-    http_status = 404
+    code = ErrorCode.not_found
 
 
 class PayloadTooLarge(NetadvisorError):
-    code = "payload_too_large"
-    http_status = 413
+    code = ErrorCode.payload_too_large
 
 
 class Unauthorized(NetadvisorError):
-    code = "unauthorized"
-    http_status = 401
+    code = ErrorCode.unauthorized
 
 
 class IntegrationDisabled(NetadvisorError):
-    code = "integration_disabled"
-    http_status = 503
+    code = ErrorCode.integration_disabled
 
 
 class CatalogueError(NetadvisorError):
     """The rule catalogue on disk is broken: a start-up failure, never a request failure."""
 
-    code = "catalogue_error"
-    http_status = 500
+    code = ErrorCode.catalogue_error

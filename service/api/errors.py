@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -11,14 +12,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import NetadvisorError
+from service.errors import ErrorCode, NetadvisorError
 from service.validation import describe_errors
 
 log = logging.getLogger("netadvisor.api")
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="Stable machine-readable code, e.g. `invalid_request`, `not_found`.")
+    code: ErrorCode = Field(description="Stable machine-readable code, one of a closed set.")
     message: str = Field(description="What went wrong, naming the field and the fix where there is one.")
     details: Any = Field(None, description="Structured details, e.g. one entry per invalid field.")
 
@@ -27,20 +28,61 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details}}
-    return JSONResponse(body, status_code=status)
-
-
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
+# The only place an error code meets an HTTP status.
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.internal_error: 500,
+    ErrorCode.invalid_request: 422,
+    ErrorCode.not_found: 404,
+    ErrorCode.payload_too_large: 413,
+    ErrorCode.unauthorized: 401,
+    ErrorCode.integration_disabled: 503,
+    ErrorCode.catalogue_error: 500,
+    ErrorCode.bad_request: 400,
+    ErrorCode.review_failed: 422,
+    ErrorCode.invalid_compose: 422,
+    ErrorCode.invalid_requirements: 422,
+    ErrorCode.compose_too_complex: 422,
+    ErrorCode.compose_too_large: 413,
+    ErrorCode.missing_file: 422,
+    ErrorCode.cli_error: 500,  # raised by the CLI only; should one ever reach HTTP it is a server bug
+    ErrorCode.method_not_allowed: 405,
+    ErrorCode.not_acceptable: 406,
+    ErrorCode.unsupported_media_type: 415,
+    ErrorCode.http_error: 400,
 }
+
+# Statuses the framework raises itself (routing, content negotiation), read back as codes.
+_HTTP_CODES = {
+    400: ErrorCode.bad_request,
+    401: ErrorCode.unauthorized,
+    404: ErrorCode.not_found,
+    405: ErrorCode.method_not_allowed,
+    406: ErrorCode.not_acceptable,
+    413: ErrorCode.payload_too_large,
+    415: ErrorCode.unsupported_media_type,
+}
+
+
+def envelope(code: ErrorCode, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error envelope every error answer carries."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def envelope_bytes(code: ErrorCode, message: str, details: Any = None) -> bytes:
+    """The envelope serialised as JSONResponse does, for the pure ASGI layers (API keys, body limit) that
+    answer before FastAPI runs."""
+    body = envelope(code, message, details)
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def error_response(
+    code: ErrorCode, message: str, details: Any = None, status: int | None = None
+) -> JSONResponse:
+    """The one error envelope as a response; the status comes from STATUS unless the framework chose it."""
+    return JSONResponse(
+        envelope(code, message, details),
+        status_code=STATUS[code] if status is None else status,
+    )
 
 
 def _unreadable_json(exc: StarletteHTTPException) -> str | None:
@@ -65,14 +107,14 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
 
     @app.exception_handler(NetadvisorError)
     async def _domain(_: Request, exc: NetadvisorError) -> JSONResponse:
-        return error_response(exc.http_status, exc.code, exc.message, exc.details)
+        return error_response(exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = describe_errors(exc.errors(), body_model.get(request.url.path))
         first = details[0]["message"] if details else "invalid request"
         more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
-        return error_response(422, "invalid_request", first + more, details)
+        return error_response(ErrorCode.invalid_request, first + more, details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -80,9 +122,9 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
         if unreadable is not None:
             message = f"(body): the body is not valid JSON: {unreadable}"
             details = [{"field": "(body)", "type": "json_invalid", "message": message}]
-            return error_response(422, "invalid_request", message, details)
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        response = error_response(exc.status_code, code, str(exc.detail))
+            return error_response(ErrorCode.invalid_request, message, details)
+        code = _HTTP_CODES.get(exc.status_code, ErrorCode.http_error)
+        response = error_response(code, str(exc.detail), status=exc.status_code)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -90,4 +132,4 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "internal error; the server log has the details")
+        return error_response(ErrorCode.internal_error, "internal error; the server log has the details")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.errors import envelope_bytes
+from service.errors import ErrorCode
 
 
 class BodySizeLimit:
@@ -40,15 +41,11 @@ class BodySizeLimit:
         await self.app(scope, _replay([body], receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "payload_too_large",
-                    "message": f"request body is larger than {self.max_bytes} bytes; send less",
-                    "details": {"max_bytes": self.max_bytes},
-                }
-            }
-        ).encode()
+        body = envelope_bytes(
+            ErrorCode.payload_too_large,
+            f"request body is larger than {self.max_bytes} bytes; send less",
+            {"max_bytes": self.max_bytes},
+        )
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -32,7 +32,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.errors import ErrorEnvelope
+from service.api.errors import ErrorEnvelope, envelope_bytes
+from service.errors import ErrorCode
 from service.observability import metrics as metrics_module
 from service.observability.logs import AccessRecord, configure_logging, log_access, request_id_var
 from service.observability.metrics import CONTENT_TYPE, Metrics
@@ -129,11 +130,7 @@ class BearerAuth:
 
 
 async def _unauthorized(send: Send, message: str, challenge: str) -> None:
-    body = (
-        ErrorEnvelope.model_validate({"error": {"code": "unauthorized", "message": message, "details": None}})
-        .model_dump_json()
-        .encode()
-    )
+    body = envelope_bytes(ErrorCode.unauthorized, message)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from service.errors import InvalidRequest, NetadvisorError
+from service.errors import ErrorCode, InvalidRequest, NetadvisorError
 
 MAX_FORM_FIELDS = 100
 
@@ -14,8 +14,7 @@ MAX_FORM_FIELDS = 100
 class BadPayload(NetadvisorError):
     """The body is not the format the platform sends (not form-encoded, not JSON, not UTF-8)."""
 
-    code = "bad_request"
-    http_status = 400
+    code = ErrorCode.bad_request
 
 
 def parse_form(body: bytes, platform: str) -> dict[str, str]:

@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from service.errors import NetadvisorError
+from service.errors import ErrorCode, NetadvisorError
 from service.settings import Settings
 
 
 class CliError(NetadvisorError):
-    code = "cli_error"
+    code = ErrorCode.cli_error
 
 
 def load_advisor(args: argparse.Namespace) -> Any:

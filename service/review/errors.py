@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.errors import NetadvisorError
+from service.errors import ErrorCode, NetadvisorError
 
 
 class ReviewError(NetadvisorError):
     """The review could not run. `details` holds `file`, `line` and `column` (1-based) when known."""
 
-    code = "review_failed"
-    http_status = 422
+    code = ErrorCode.review_failed
 
     def __init__(
         self,
@@ -40,27 +39,26 @@ class ReviewError(NetadvisorError):
 class InvalidCompose(ReviewError):
     """Not YAML, not a mapping, or a value of the wrong shape where the review reads it."""
 
-    code = "invalid_compose"
+    code = ErrorCode.invalid_compose
 
 
 class InvalidRequirements(ReviewError):
     """`x-network-requirements` or the requirements file is not a valid `Requirements` mapping."""
 
-    code = "invalid_requirements"
+    code = ErrorCode.invalid_requirements
 
 
 class ComposeTooComplex(ReviewError):
     """Alias bombs and absurd nesting: refused before they cost memory or time."""
 
-    code = "compose_too_complex"
+    code = ErrorCode.compose_too_complex
 
 
 class ComposeTooLarge(ReviewError):
-    code = "compose_too_large"
-    http_status = 413
+    code = ErrorCode.compose_too_large
 
 
 class MissingFile(ReviewError):
     """A file the review needs (`include`, `extends: file`) was not given or cannot be read."""
 
-    code = "missing_file"
+    code = ErrorCode.missing_file

@@ -100,7 +100,7 @@ def test_files_over_one_mebibyte_are_refused_before_parsing() -> None:
     with pytest.raises(ComposeTooLarge) as failure:
         load_documents(text, "big.yaml")
     assert time.perf_counter() - started < 0.1
-    assert failure.value.http_status == 413
+    assert failure.value.code == "compose_too_large"
 
 
 def test_not_utf8_is_an_error() -> None:
