@@ -17,8 +17,9 @@ def host_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
         yield Hit(
             mark=port_mark(service),
             message=f"service `{service.name}` uses the host network and publishes ports "
-            f"({ports_text(service)}): Docker discards published ports in host mode and Compose refuses "
-            "the combination; the app's ports already open on every host interface",
+            f"({ports_text(service)}): Docker Compose v2 starts it anyway and the engine warns "
+            '"Published ports are discarded when using host network mode" (the Compose spec calls the '
+            "combination an error); the app's ports already open on every host interface",
             expected="no `ports:` with the host network",
             found=f"ports: {ports_text(service)}",
             fix=Fix(
