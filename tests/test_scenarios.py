@@ -159,7 +159,26 @@ SCENARIOS = [
         compromise="overlay",
     ),
     # https://docs.docker.com/engine/network/drivers/macvlan/ (own MAC cannot be faked on Desktop)
-    s("own-mac-on-docker-desktop", {"own_mac": True, "platform": "docker-desktop"}, None, "NA011", "NA016"),
+    s(
+        "own-mac-on-docker-desktop",
+        {"own_mac": True, "platform": "docker-desktop"},
+        None,
+        "NA011",
+        "NA016",
+        compromise="bridge",
+    ),
+    # https://docs.docker.com/engine/network/drivers/macvlan/ ("Most cloud providers block macvlan")
+    s("own-mac-on-aws", {"own_mac": True, "cloud": "aws"}, None, "NA011", "NA013", compromise="bridge"),
+    # https://docs.docker.com/engine/network/drivers/ipvlan/ (own IPs without own MACs); own IP too on AWS
+    s(
+        "own-ip-and-mac-on-aws",
+        {"own_ip": True, "own_mac": True, "cloud": "aws"},
+        None,
+        "NA010",
+        "NA011",
+        "NA013",
+        compromise="ipvlan",
+    ),
     # --- 5. macvlan default for own LAN IPs --------------------------------------------------------------
     # https://docs.docker.com/engine/network/drivers/ ("look like physical hosts ... unique MAC address")
     s("vm-migration-own-ip", {"own_ip": True}, "macvlan", "NA010", "NA058"),
