@@ -148,6 +148,12 @@ def test_ipv6_overlay_container_gets_an_address_inside_the_requested_subnet(lab:
     assert f"inet6 {address}/{subnet.prefixlen} " in lab.docker.sh(container, "ip addr show dev eth0").stdout
 
 
+@pytest.mark.xfail(
+    reason="moby/moby#41624 (open): Swarm intermittently rejects IPv6 overlay tasks with 'Invalid address "
+    "...: It does not belong to any of this network's subnets'; seen in 1 of 3 CI runs here, right after "
+    "the standalone IPv6 attach above had timed out (moby/moby#43615); passes otherwise",
+    strict=False,
+)
 @pytest.mark.parametrize("ipv4_subnet", [False, True], ids=["advisor-adds-ipv4-subnet", "user-ipv4-subnet"])
 def test_ipv6_overlay_service_tasks_get_addresses_inside_the_requested_subnet(
     lab: Lab, ipv4_subnet: bool
