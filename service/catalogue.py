@@ -23,6 +23,7 @@ from service.commands import COMMAND_PLACEHOLDERS
 from service.conditions import CompiledCondition, ConditionError, compile_condition
 from service.errors import CatalogueError
 from service.facts import FACT_TYPES
+from service.i18n import DEFAULT_LANGUAGE, Gettext, Language, english, gettext_for
 from service.models import Driver, Requirements
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -277,6 +278,9 @@ class Catalogue:
         retired: list[RetiredCode],
         version: str,
         root: Path,
+        *,
+        language: Language = DEFAULT_LANGUAGE,
+        gettext: Gettext = english,
     ) -> None:
         self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
         self.drivers = drivers.infos
@@ -287,9 +291,87 @@ class Catalogue:
         self.version = version
         self.root = root
         self._by_id = {rule.id: rule for rule in self.rules}
+        # The language of every human text in this catalogue and of what the engine writes with it; the
+        # version stays the rules' (a translation is not a rule change), so a cache keys on both.
+        self.language = language
+        self.gettext = gettext
 
     def rule(self, rule_id: str) -> SelectionRule | None:
         return self._by_id.get(rule_id.upper())
+
+    def localized(self, language: Language) -> Catalogue:
+        """The same rules with their human texts in `language`, compiled once (the Advisor keeps one per
+        language): the engine then formats translated templates with the same facts, so placeholders are
+        filled after translation, never translated after formatting."""
+        if language == self.language:
+            return self
+        translate = gettext_for(language)
+        rules = [SelectionRule.compile(translate_rule(rule.data, translate), rule.condition) for rule in self.rules]
+        infos = {driver: translate_driver(info, translate) for driver, info in self.drivers.items()}
+        return Catalogue(
+            rules,
+            DriverTable(infos, self.preference),
+            list(self.retired),
+            self.version,
+            self.root,
+            language=language,
+            gettext=translate,
+        )
+
+
+def rule_texts(data: SelectionRuleData) -> list[str]:
+    """Every human text of a selection rule that a translation covers (the extractor's list too).
+
+    The rationale stays English: it quotes Docker's documentation, and the quote is the source.
+    """
+    texts = [data.summary, data.message, *data.messages.values()]
+    texts += [data.instead] if data.instead else []
+    texts += list(data.compromise.make_up.values()) if data.compromise else []
+    texts += [prerequisite.description for prerequisite in data.effects.prerequisites]
+    return texts
+
+
+def translate_rule(data: SelectionRuleData, translate: Gettext) -> SelectionRuleData:
+    effects = data.effects.model_copy(
+        update={
+            "prerequisites": [
+                p.model_copy(update={"description": translate(p.description)})
+                for p in data.effects.prerequisites
+            ]
+        }
+    )
+    compromise = data.compromise
+    if compromise is not None:
+        make_up = {driver: translate(text) for driver, text in compromise.make_up.items()}
+        compromise = compromise.model_copy(update={"make_up": make_up})
+    return data.model_copy(
+        update={
+            "summary": translate(data.summary),
+            "message": translate(data.message),
+            "messages": {driver: translate(text) for driver, text in data.messages.items()},
+            "instead": translate(data.instead) if data.instead else data.instead,
+            "compromise": compromise,
+            "effects": effects,
+        }
+    )
+
+
+DRIVER_TEXT_FIELDS = ("title", "what", "seed_article")
+DRIVER_LIST_FIELDS = ("when_to_use", "pros", "cons", "hard_limits")
+
+
+def driver_texts(info: DriverInfo) -> list[str]:
+    """Every human text of a driver's description (the extractor's list too)."""
+    texts = [getattr(info, name) for name in DRIVER_TEXT_FIELDS]
+    for name in DRIVER_LIST_FIELDS:
+        texts += getattr(info, name)
+    return texts
+
+
+def translate_driver(info: DriverInfo, translate: Gettext) -> DriverInfo:
+    update: dict[str, Any] = {name: translate(getattr(info, name)) for name in DRIVER_TEXT_FIELDS}
+    update |= {name: [translate(text) for text in getattr(info, name)] for name in DRIVER_LIST_FIELDS}
+    return info.model_copy(update=update)
 
 
 def default_rules_dir() -> Path:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypedDict
 
+from service.i18n import N_, Gettext, english
 from service.models import (
     Deployment,
     Driver,
@@ -123,13 +124,13 @@ def _lan_addressing(
 ) -> tuple[Lan, tuple[_Default, ...]]:
     defaults: list[_Default] = []
     if parent is None:
-        note = "replace with the host interface on the LAN (`ip route show default` names it)"
+        note = N_("replace with the host interface on the LAN (`ip route show default` names it)")
         defaults.append(("parent_interface", DEFAULT_PARENT, note))
         parent = DEFAULT_PARENT
     if vlan is not None and "." not in parent:
         parent = f"{parent}.{vlan}"  # Docker creates the 802.1Q sub-interface on the fly
     if subnet_text is None:
-        note = "replace with your LAN's subnet: macvlan/ipvlan containers take addresses on the real LAN"
+        note = N_("replace with your LAN's subnet: macvlan/ipvlan containers take addresses on the real LAN")
         defaults.append(("subnet", DEFAULT_LAN_SUBNET, note))
         subnet_text = DEFAULT_LAN_SUBNET
     subnet = ipaddress.IPv4Network(subnet_text)
@@ -137,12 +138,12 @@ def _lan_addressing(
     last_host = subnet.broadcast_address - 1
     if gateway_text is None:
         gateway = first_host
-        defaults.append(("gateway", str(gateway), "replace with your LAN router's address"))
+        defaults.append(("gateway", str(gateway), N_("replace with your LAN router's address")))
     else:
         gateway = ipaddress.IPv4Address(gateway_text)
     if range_text is None:
         ip_range = _upper_quarter(subnet)
-        note = "a block your DHCP server never hands out, so containers and LAN devices cannot clash"
+        note = N_("a block your DHCP server never hands out, so containers and LAN devices cannot clash")
         defaults.append(("ip_range", str(ip_range), note))
     else:
         ip_range = ipaddress.IPv4Network(range_text)
@@ -161,8 +162,12 @@ def _lan_addressing(
 
 
 class _Builder:
-    def __init__(self, driver: Driver, request: RecommendationRequest, log: AssumptionLog) -> None:
+    def __init__(
+        self, driver: Driver, request: RecommendationRequest, log: AssumptionLog, gettext: Gettext
+    ) -> None:
         self.driver = driver
+        # Descriptions and notes are translated as templates, then formatted: the values stay as given.
+        self._ = gettext
         self.req: Requirements = request.requirements
         self.dep: Deployment = request.deployment
         self.log = log
@@ -174,11 +179,11 @@ class _Builder:
     def value(self, name: str, given: str | None, default: str, note: str) -> str:
         if given is not None:
             return given
-        return self.log.record(name, default, note, self.driver)
+        return self.log.record(name, default, self._(note), self.driver)
 
     @property
     def image(self) -> str:
-        return self.value("image", self.dep.image, DEFAULT_IMAGE, "replace with your application's image")
+        return self.value("image", self.dep.image, DEFAULT_IMAGE, N_("replace with your application's image"))
 
     @property
     def container(self) -> str:
@@ -186,7 +191,7 @@ class _Builder:
             "container_name",
             self.dep.container_name,
             DEFAULT_CONTAINER,
-            "any name; used for DNS on the network",
+            N_("any name; used for DNS on the network"),
         )
 
     @property
@@ -195,7 +200,7 @@ class _Builder:
             "network_name",
             self.dep.network_name,
             _DEFAULT_NETWORK_NAMES.get(self.driver, self.driver.value),
-            "any name you like; the run, service and Compose commands refer to it",
+            N_("any name you like; the run, service and Compose commands refer to it"),
         )
 
     def lan(self) -> Lan:
@@ -203,7 +208,7 @@ class _Builder:
             self.dep.parent_interface, self.req.vlan, self.dep.subnet, self.dep.gateway, self.dep.ip_range
         )
         for name, value, note in defaults:
-            self.log.record(name, value, note, self.driver)
+            self.log.record(name, value, self._(note), self.driver)
         return lan
 
     def ipv6_subnet(self) -> str:
@@ -211,7 +216,7 @@ class _Builder:
             "ipv6_subnet",
             self.dep.ipv6_subnet,
             DEFAULT_IPV6_SUBNET,
-            "a unique-local /64; replace with a prefix routed to this host if clients outside must reach it",
+            N_("a unique-local /64; replace with a prefix routed to this host if clients outside must reach it"),
         )
 
     @property
@@ -223,7 +228,7 @@ class _Builder:
         return self.log.record(
             "shim_name",
             DEFAULT_SHIM_NAME,
-            "the host-side macvlan interface; one per macvlan network, so rename it if the host has several",
+            self._("the host-side macvlan interface; one per macvlan network, so rename it if the host has several"),
             self.driver,
         )
 
@@ -235,7 +240,7 @@ class _Builder:
         return self.log.record(
             "subnet",
             DEFAULT_OVERLAY_V4_SUBNET,
-            "an IPv4 /24 for the overlay next to its IPv6 /64; pick one no host or network uses",
+            self._("an IPv4 /24 for the overlay next to its IPv6 /64; pick one no host or network uses"),
             self.driver,
         )
 
@@ -250,7 +255,7 @@ class _Builder:
         return self.log.record(
             "mac_address",
             mac,
-            "a locally administered MAC; replace with the one your LAN expects",
+            self._("a locally administered MAC; replace with the one your LAN expects"),
             self.driver,
         )
 
@@ -274,8 +279,10 @@ class _Builder:
         return self.log.record(
             "shim_address",
             lan.shim_address,
-            f"the host's macvlan shim address: the top of ip_range {lan.ip_range}, reserved with "
-            "--aux-address so no container gets it; pick another free address of that range if you like",
+            self._(
+                "the host's macvlan shim address: the top of ip_range {ip_range}, reserved with "
+                "--aux-address so no container gets it; pick another free address of that range if you like"
+            ).format(ip_range=lan.ip_range),
             self.driver,
         )
 
@@ -309,16 +316,20 @@ class _Builder:
             init += ["--advertise-addr", self.dep.advertise_addr]
         steps = [
             command(
-                "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
-                "`Swarm: active`). Add --advertise-addr with this node's IP if it has several.",
+                self._(
+                    "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
+                    "`Swarm: active`). Add --advertise-addr with this node's IP if it has several."
+                ),
                 init,
             )
         ]
         if self.req.hosts > 1 or self.req.cross_host:
             steps.append(
                 command(
-                    "On the manager: print the `docker swarm join` command, then run it on every other node. "
-                    "Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first.",
+                    self._(
+                        "On the manager: print the `docker swarm join` command, then run it on every other "
+                        "node. Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first."
+                    ),
                     ["docker", "swarm", "join-token", "worker"],
                 )
             )
@@ -339,7 +350,7 @@ class _Builder:
                 argv += ["--ip-range", self.dep.ip_range] if self.dep.ip_range else []
             return [
                 command(
-                    "Create a user-defined bridge (never the default `bridge`: it has no DNS by name).",
+                    self._("Create a user-defined bridge (never the default `bridge`: it has no DNS by name)."),
                     [*argv, *ipv6, *mtu, name],
                 )
             ]
@@ -351,10 +362,15 @@ class _Builder:
             if v4_subnet is not None:
                 argv += ["--subnet", v4_subnet]
                 argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
-            what = "an encrypted (IPsec) overlay" if self.req.encryption else "an overlay"
+            what = (
+                self._("On a manager node: create an encrypted (IPsec) overlay; --attachable lets `docker run` "
+                "containers join.")
+                if self.req.encryption
+                else self._("On a manager node: create an overlay; --attachable lets `docker run` containers join.")
+            )
             return [
                 command(
-                    f"On a manager node: create {what}; --attachable lets `docker run` containers join.",
+                    what,
                     [*argv, *ipv6, *mtu, name],
                 )
             ]
@@ -370,10 +386,14 @@ class _Builder:
         parent = [] if internal else ["--opt", f"parent={lan.parent}"]
         if not self.req.swarm:
             argv = ["docker", "network", "create", "--driver", self.driver.value, *addressing, *aux, *ipv6]
-            where = "isolated from the LAN (--internal)" if internal else f"on the LAN behind {lan.parent}"
+            where = (
+                self._("Create the {driver} network isolated from the LAN (--internal).")
+                if internal
+                else self._("Create the {driver} network on the LAN behind {parent}.")
+            )
             return [
                 command(
-                    f"Create the {self.driver.value} network {where}.",
+                    where.format(driver=self.driver.value, parent=lan.parent),
                     [*argv, *internal, *parent, *mode, *mtu, name],
                 )
             ]
@@ -389,21 +409,26 @@ class _Builder:
                 *aux, *ipv6, *parent, *mode, *mtu, config_name,
             ]  # fmt: skip
             steps.append(
-                command(f"On node {node} of {self.req.hosts}: its share of the address range.", argv)
+                command(
+                    self._("On node {node} of {hosts}: its share of the address range.").format(
+                        node=node, hosts=self.req.hosts
+                    ),
+                    argv,
+                )
             )
         if ranges.available < self.req.hosts:
-            steps[-1]["description"] += (
-                f" {lan.ip_range} holds only {ranges.available} blocks for {self.req.hosts} nodes: "
-                "give a larger ip_range."
-            )
+            steps[-1]["description"] += self._(
+                " {ip_range} holds only {available} blocks for {hosts} nodes: give a larger ip_range."
+            ).format(ip_range=lan.ip_range, available=ranges.available, hosts=self.req.hosts)
         elif self.req.hosts > MAX_LISTED_NODES:
-            steps[-1]["description"] += (
-                f" Repeat on nodes {MAX_LISTED_NODES + 1}-{self.req.hosts}, each with "
-                f"its own /{ranges.prefixlen} block of {lan.ip_range}."
+            steps[-1]["description"] += self._(
+                " Repeat on nodes {first}-{hosts}, each with its own /{prefixlen} block of {ip_range}."
+            ).format(
+                first=MAX_LISTED_NODES + 1, hosts=self.req.hosts, prefixlen=ranges.prefixlen, ip_range=lan.ip_range
             )
         steps.append(
             command(
-                "Once, on a manager: the swarm-scoped network built from each node's config.",
+                self._("Once, on a manager: the swarm-scoped network built from each node's config."),
                 [
                     "docker",
                     "network",
@@ -427,11 +452,11 @@ class _Builder:
         if self.driver in (Driver.host, Driver.none):
             argv += ["--network", self.driver.value]
             why = (
-                "shares the host's network stack"
+                self._("Start the container; it shares the host's network stack.")
                 if self.driver is Driver.host
-                else "has only a loopback interface"
+                else self._("Start the container; it has only a loopback interface.")
             )
-            return [command(f"Start the container; it {why}.", [*argv, self.image])]
+            return [command(why, [*argv, self.image])]
         argv += ["--network", self.network]
         if lan is not None and (self.req.own_ip or self.req.own_mac):
             argv += ["--ip", lan.static_ip]
@@ -440,26 +465,26 @@ class _Builder:
         if self.driver in (Driver.bridge, Driver.overlay):
             for spec in self.ports:
                 argv += ["--publish", spec.publish_arg()]
-        return [command("Start the container on the network.", [*argv, self.image])]
+        return [command(self._("Start the container on the network."), [*argv, self.image])]
 
     def service_commands(self) -> list[CommandData]:
         argv = ["docker", "service", "create", "--detach", "--name", self.container]
         if self.driver is Driver.host:
             # One task per node: a host-networked task binds the host's ports, so two cannot share a node.
             argv += ["--mode", "global", "--network", "host"]
-            return [command("Run one task per node on the host network.", [*argv, self.image])]
+            return [command(self._("Run one task per node on the host network."), [*argv, self.image])]
         argv += ["--replicas", str(self.req.hosts)]
         if self.driver is Driver.bridge:
-            description = (
+            description = self._(
                 "Run the service; bridge networks are per node, so Swarm publishes it on its ingress."
             )
         elif self.driver is Driver.overlay:
             argv += ["--network", self.network]
-            description = "Run the service on the overlay."
+            description = self._("Run the service on the overlay.")
         else:
             # macvlan/ipvlan in Swarm: no IPVS virtual IP, DNS round-robin only (moby/moby#32981).
             argv += ["--network", self.network, "--endpoint-mode", "dnsrr"]
-            description = "Run the service on the LAN network (DNS round-robin; no virtual IP)."
+            description = self._("Run the service on the LAN network (DNS round-robin; no virtual IP).")
         if self.driver in (Driver.bridge, Driver.overlay):
             for spec in self.ports:
                 argv += ["--publish", spec.service_arg()]
@@ -555,8 +580,9 @@ def build_commands(
     request: RecommendationRequest,
     log: AssumptionLog,
     rule_prerequisites: list[tuple[str, list[str]]],
+    gettext: Gettext = english,
 ) -> CommandsData:
-    return _Builder(driver, request, log).build(rule_prerequisites)
+    return _Builder(driver, request, log, gettext).build(rule_prerequisites)
 
 
 def _upper_quarter(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Network:

@@ -12,6 +12,7 @@ from typing import Any
 from service.catalogue import Catalogue, SelectionRule
 from service.commands import AssumptionLog, build_commands
 from service.facts import Facts, derive_facts, requirement_fields
+from service.i18n import Gettext
 from service.models import (
     MULTICAST_FROM_BOOL,
     Driver,
@@ -89,7 +90,7 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
             "summary": _summary(state, top, catalogue),
             "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
             "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
-            "commands": build_commands(state.driver, request, log, state.prerequisites)
+            "commands": build_commands(state.driver, request, log, state.prerequisites, catalogue.gettext)
             if state.viable
             else None,
         }
@@ -102,7 +103,7 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
         conflicts = [_conflict(state, facts) for state in ranked]
         relaxations = _relaxations(catalogue, request, ranked)
         compromise = _compromise(catalogue, request, ranked, facts, log)
-    _record_multicast_bool(request.requirements, log, ranked)
+    _record_multicast_bool(request.requirements, log, ranked, catalogue.gettext)
     return {
         "recommendation": top.driver.value if top else None,
         "ranking": results,
@@ -114,15 +115,17 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
     }
 
 
-def _record_multicast_bool(requirements: Requirements, log: AssumptionLog, ranked: list[DriverState]) -> None:
+def _record_multicast_bool(
+    requirements: Requirements, log: AssumptionLog, ranked: list[DriverState], gettext: Gettext
+) -> None:
     given = requirements.multicast_bool
     if given is None:
         return
     value = MULTICAST_FROM_BOOL[given].value
-    note = (
-        f"`multicast: {str(given).lower()}` was read as `{value}` (true = lan, false = none); say "
+    note = gettext(
+        "`multicast: {given}` was read as `{value}` (true = lan, false = none); say "
         "`containers` if only containers on Docker networks must hear each other"
-    )
+    ).format(given=str(given).lower(), value=value)
     for state in ranked:
         log.record("multicast", value, note, state.driver)
 
@@ -166,42 +169,62 @@ def _compromise(
     if overrides:
         requirements = Requirements.model_validate({**request.requirements.model_dump(), **overrides})
         adjusted = request.model_copy(update={"requirements": requirements})
-    commands = build_commands(chosen.driver, adjusted, log, chosen.prerequisites)
+    commands = build_commands(chosen.driver, adjusted, log, chosen.prerequisites, catalogue.gettext)
     return {"driver": chosen.driver.value, "cost": cost, "gives_up": gives_up, "commands": commands}
 
 
 def _summary(state: DriverState, top: DriverState | None, catalogue: Catalogue) -> str:
+    # The catalogue's gettext: its language's templates, formatted after translation.
+    _ = catalogue.gettext
     if not state.viable:
         rule, message = state.exclusions[0]
-        more = f" (and {len(state.exclusions) - 1} more rules)" if len(state.exclusions) > 1 else ""
-        return f"Excluded by {rule.id}: {message}{more}"
-    positives = [(int(effect), rule, message) for rule, effect, message in state.reasons if effect[0] == "+"]
-    negatives = [(int(effect), rule, message) for rule, effect, message in state.reasons if effect[0] == "-"]
+        if len(state.exclusions) > 1:
+            return _("Excluded by {rule}: {message} (and {more} more rules)").format(
+                rule=rule.id, message=message, more=len(state.exclusions) - 1
+            )
+        return _("Excluded by {rule}: {message}").format(rule=rule.id, message=message)
     if top is not None and state is top:
-        if positives:
-            _, rule_id, message = max(positives, key=lambda item: item[0])
-            return f"Recommended ({rule_id}): {message}"
-        return "Recommended: no requirement rules it out and it has the highest base score."
+        best = _strongest(state, "+")
+        if best is not None:
+            return _("Recommended ({rule}): {message}").format(rule=best[0], message=best[1])
+        return _("Recommended: no requirement rules it out and it has the highest base score.")
     assert top is not None
+    return _behind(state, top, catalogue)
+
+
+def _strongest(state: DriverState, sign: str) -> tuple[str, str] | None:
+    """The (rule, message) of the largest score change of this sign, if any rule moved the score so."""
+    moves = [(abs(int(effect)), rule, message) for rule, effect, message in state.reasons if effect[0] == sign]
+    if not moves:
+        return None
+    _size, rule_id, message = max(moves, key=lambda item: item[0])
+    return rule_id, message
+
+
+def _behind(state: DriverState, top: DriverState, catalogue: Catalogue) -> str:
+    """Why a viable driver is not the recommendation."""
+    _ = catalogue.gettext
+    scores = {"score": state.clamped, "top": top.driver.value, "top_score": top.clamped}
     if state.clamped == top.clamped:
         order = " > ".join(driver.value for driver in catalogue.preference)
-        return (
-            f"Viable and scores {state.clamped}, like {top.driver.value}; the tie goes to "
-            f"{top.driver.value} by the preference order in rules/drivers.yaml ({order})."
+        return _(
+            "Viable and scores {score}, like {top}; the tie goes to "
+            "{top} by the preference order in rules/drivers.yaml ({order})."
+        ).format(order=order, **scores)
+    worst = _strongest(state, "-")
+    if worst is not None:
+        return _("Viable but scores {score} against {top_score} for {top}; {rule}: {message}").format(
+            rule=worst[0], message=worst[1], **scores
         )
-    gap = f"scores {state.clamped} against {top.clamped} for {top.driver.value}"
-    if negatives:
-        _, rule_id, message = min(negatives, key=lambda item: item[0])
-        return f"Viable but {gap}; {rule_id}: {message}"
-    return f"Viable but {gap}{_why_top(top)}"
-
-
-def _why_top(top: DriverState) -> str:
-    positives = [(int(effect), rule, message) for rule, effect, message in top.reasons if effect[0] == "+"]
-    if positives:
-        _, rule_id, message = max(positives, key=lambda item: item[0])
-        return f", which {rule_id} favours: {message}"
-    return ", whose base score is higher (rules/drivers.yaml)."
+    best = _strongest(top, "+")
+    if best is not None:
+        return _(
+            "Viable but scores {score} against {top_score} for {top}, which {rule} favours: {message}"
+        ).format(rule=best[0], message=best[1], **scores)
+    return _(
+        "Viable but scores {score} against {top_score} for {top}, whose base score is higher "
+        "(rules/drivers.yaml)."
+    ).format(**scores)
 
 
 def _conflict(state: DriverState, facts: Facts) -> dict[str, Any]:
