@@ -278,9 +278,6 @@ class Catalogue:
         retired: list[RetiredCode],
         version: str,
         root: Path,
-        *,
-        language: Language = DEFAULT_LANGUAGE,
-        gettext: Gettext = english,
     ) -> None:
         self.rules = tuple(sorted(rules, key=lambda rule: rule.id))
         self.drivers = drivers.infos
@@ -293,8 +290,8 @@ class Catalogue:
         self._by_id = {rule.id: rule for rule in self.rules}
         # The language of every human text in this catalogue and of what the engine writes with it; the
         # version stays the rules' (a translation is not a rule change), so a cache keys on both.
-        self.language = language
-        self.gettext = gettext
+        self.language: Language = DEFAULT_LANGUAGE
+        self.gettext: Gettext = english
 
     def rule(self, rule_id: str) -> SelectionRule | None:
         return self._by_id.get(rule_id.upper())
@@ -306,17 +303,15 @@ class Catalogue:
         if language == self.language:
             return self
         translate = gettext_for(language)
-        rules = [SelectionRule.compile(translate_rule(rule.data, translate), rule.condition) for rule in self.rules]
+        rules = [
+            SelectionRule.compile(translate_rule(rule.data, translate), rule.condition) for rule in self.rules
+        ]
         infos = {driver: translate_driver(info, translate) for driver, info in self.drivers.items()}
-        return Catalogue(
-            rules,
-            DriverTable(infos, self.preference),
-            list(self.retired),
-            self.version,
-            self.root,
-            language=language,
-            gettext=translate,
+        localized = Catalogue(
+            rules, DriverTable(infos, self.preference), list(self.retired), self.version, self.root
         )
+        localized.language, localized.gettext = language, translate
+        return localized
 
 
 def rule_texts(data: SelectionRuleData) -> list[str]:

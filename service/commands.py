@@ -216,7 +216,10 @@ class _Builder:
             "ipv6_subnet",
             self.dep.ipv6_subnet,
             DEFAULT_IPV6_SUBNET,
-            N_("a unique-local /64; replace with a prefix routed to this host if clients outside must reach it"),
+            N_(
+                "a unique-local /64; replace with a prefix routed to this host if clients outside must "
+                "reach it"
+            ),
         )
 
     @property
@@ -228,7 +231,10 @@ class _Builder:
         return self.log.record(
             "shim_name",
             DEFAULT_SHIM_NAME,
-            self._("the host-side macvlan interface; one per macvlan network, so rename it if the host has several"),
+            self._(
+                "the host-side macvlan interface; one per macvlan network, so rename it if the host has "
+                "several"
+            ),
             self.driver,
         )
 
@@ -350,7 +356,9 @@ class _Builder:
                 argv += ["--ip-range", self.dep.ip_range] if self.dep.ip_range else []
             return [
                 command(
-                    self._("Create a user-defined bridge (never the default `bridge`: it has no DNS by name)."),
+                    self._(
+                        "Create a user-defined bridge (never the default `bridge`: it has no DNS by name)."
+                    ),
                     [*argv, *ipv6, *mtu, name],
                 )
             ]
@@ -363,10 +371,14 @@ class _Builder:
                 argv += ["--subnet", v4_subnet]
                 argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
             what = (
-                self._("On a manager node: create an encrypted (IPsec) overlay; --attachable lets `docker run` "
-                "containers join.")
+                self._(
+                    "On a manager node: create an encrypted (IPsec) overlay; --attachable lets `docker run` "
+                    "containers join."
+                )
                 if self.req.encryption
-                else self._("On a manager node: create an overlay; --attachable lets `docker run` containers join.")
+                else self._(
+                    "On a manager node: create an overlay; --attachable lets `docker run` containers join."
+                )
             )
             return [
                 command(
@@ -424,7 +436,10 @@ class _Builder:
             steps[-1]["description"] += self._(
                 " Repeat on nodes {first}-{hosts}, each with its own /{prefixlen} block of {ip_range}."
             ).format(
-                first=MAX_LISTED_NODES + 1, hosts=self.req.hosts, prefixlen=ranges.prefixlen, ip_range=lan.ip_range
+                first=MAX_LISTED_NODES + 1,
+                hosts=self.req.hosts,
+                prefixlen=ranges.prefixlen,
+                ip_range=lan.ip_range,
             )
         steps.append(
             command(

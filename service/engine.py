@@ -194,7 +194,9 @@ def _summary(state: DriverState, top: DriverState | None, catalogue: Catalogue) 
 
 def _strongest(state: DriverState, sign: str) -> tuple[str, str] | None:
     """The (rule, message) of the largest score change of this sign, if any rule moved the score so."""
-    moves = [(abs(int(effect)), rule, message) for rule, effect, message in state.reasons if effect[0] == sign]
+    moves = [
+        (abs(int(effect)), rule, message) for rule, effect, message in state.reasons if effect[0] == sign
+    ]
     if not moves:
         return None
     _size, rule_id, message = max(moves, key=lambda item: item[0])

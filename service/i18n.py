@@ -38,8 +38,10 @@ CATALOGUE_LOCALES: dict[Language, str] = {"zh-CN": "zh_CN"}
 LANG_HELP = "Language of the human texts: en (default) or zh (Simplified Chinese; zh-CN, zh-Hans, zh-SG)."
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention extractors look for
-    """Mark a text for extraction where it is defined; it is translated later, where it is shown."""
+def N_(message: str) -> str:
+    """Mark a text for extraction where it is defined; it is translated later, where it is shown.
+
+    (The gettext convention's name, which extractors look for.)"""
     return message
 
 

@@ -6,6 +6,7 @@ same thing. `style="text"` drops Markdown syntax for terminals but keeps the sam
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 from service.i18n import N_, Gettext, english
@@ -52,7 +53,10 @@ def render_recommendation(
         )
         out.append(
             line.format(
-                driver=_code(result.driver.value, md), rank=result.rank, score=result.score, summary=result.summary
+                driver=_code(result.driver.value, md),
+                rank=result.rank,
+                score=result.score,
+                summary=result.summary,
             )
         )
     if rec.assumptions:
@@ -150,7 +154,12 @@ def _heading(text: str, level: int, md: bool) -> str:
     if md:
         return f"\n{'#' * level} {text}\n"
     underline = "=" if level == 1 else "-"
-    return f"\n{text}\n{underline * len(text)}"
+    return f"\n{text}\n{underline * _width(text)}"
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters and full-width punctuation take two, so underlines fit them."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _code(text: str, md: bool) -> str:

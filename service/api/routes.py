@@ -10,7 +10,9 @@ from fastapi.responses import PlainTextResponse, Response
 from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
+from service.api.language import get_language, mark_language
 from service.catalogue import DriverInfo, SelectionRuleData
+from service.i18n import Language, gettext_for
 from service.models import Recommendation, RecommendationRequest
 from service.observability.metrics import record_recommendation
 from service.query.grammar import QUERY_DESCRIPTION, parse_rest_query
@@ -25,7 +27,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
     422: {"model": ErrorEnvelope, "description": "Invalid request; `details` names each field and the fix."},
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorEnvelope, "description": "Unknown ID."}}
+BAD_LANG: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorEnvelope, "description": "`lang` names a language netadvisor has no texts in."}
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorEnvelope, "description": "Unknown ID."},
+    **BAD_LANG,
+}
 
 OutputFormat = Literal["json", "markdown", "text"]
 FormatQuery = Annotated[OutputFormat | None, Query(description="Output format; overrides the Accept header.")]
@@ -47,6 +55,7 @@ async def get_advisor(request: Request) -> Advisor:
 
 
 AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
+LanguageDep = Annotated[Language, Depends(get_language)]
 
 
 def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
@@ -59,18 +68,25 @@ def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
     return "json"
 
 
-def answer(advisor: Advisor, request: RecommendationRequest, output: OutputFormat) -> Response:
-    """One recommendation in the asked-for format; both recommendation routes end here."""
+def answer(
+    advisor: Advisor, request: RecommendationRequest, output: OutputFormat, language: Language
+) -> Response:
+    """One recommendation in the asked-for format and language; both recommendation routes end here."""
+    response: Response
     if output == "json":
         # The engine's plain data serialised by orjson; FastAPI's response_model pass would validate and
         # serialise it again, which costs more than computing the answer (bench/README.md).
-        content, top = advisor.recommend_json(request)
+        content, top = advisor.recommend_json(request, language)
         record_recommendation(top)
-        return Response(content, media_type="application/json")
-    rec = advisor.recommend(request)
-    record_recommendation(rec.recommendation.value if rec.recommendation else None)
-    media = "text/markdown" if output == "markdown" else "text/plain"
-    return PlainTextResponse(render_recommendation(rec, output), media_type=f"{media}; charset=utf-8")
+        response = Response(content, media_type="application/json")
+    else:
+        rec = advisor.recommend(request, language)
+        record_recommendation(rec.recommendation.value if rec.recommendation else None)
+        media = "text/markdown" if output == "markdown" else "text/plain"
+        text = render_recommendation(rec, output, gettext=gettext_for(language))
+        response = PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
+    mark_language(response.headers, language)
+    return response
 
 
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
@@ -95,10 +111,11 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
 async def create_recommendation(
     body: RecommendationRequest,
     advisor: AdvisorDep,
+    language: LanguageDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    return answer(advisor, body, wants(format, accept))
+    return answer(advisor, body, wants(format, accept), language)
 
 
 @router.get(
@@ -111,18 +128,26 @@ async def create_recommendation(
 async def query_recommendation(
     q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
     advisor: AdvisorDep,
+    language: LanguageDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
     # the chat query language; a bad token is a 422
-    return answer(advisor, parse_rest_query(q), wants(format, accept))
+    return answer(advisor, parse_rest_query(q), wants(format, accept), language)
 
 
 @router.get(
-    "/v1/rules", tags=["catalogue"], summary="All selection rules", response_model=list[SelectionRuleData]
+    "/v1/rules",
+    tags=["catalogue"],
+    summary="All selection rules",
+    response_model=list[SelectionRuleData],
+    responses=BAD_LANG,
 )
-async def list_rules(advisor: AdvisorDep) -> list[SelectionRuleData]:
-    return [rule.data for rule in advisor.rules()]
+async def list_rules(
+    advisor: AdvisorDep, language: LanguageDep, response: Response
+) -> list[SelectionRuleData]:
+    mark_language(response.headers, language)
+    return [rule.data for rule in advisor.rules(language)]
 
 
 @router.get(
@@ -132,13 +157,23 @@ async def list_rules(advisor: AdvisorDep) -> list[SelectionRuleData]:
     response_model=SelectionRuleData,
     responses=NOT_FOUND,
 )
-async def get_rule(rule_id: str, advisor: AdvisorDep) -> SelectionRuleData:
-    return advisor.rule(rule_id).data
+async def get_rule(
+    rule_id: str, advisor: AdvisorDep, language: LanguageDep, response: Response
+) -> SelectionRuleData:
+    mark_language(response.headers, language)
+    return advisor.rule(rule_id, language).data
 
 
-@router.get("/v1/drivers", tags=["catalogue"], summary="What each driver is", response_model=list[DriverInfo])
-async def list_drivers(advisor: AdvisorDep) -> list[DriverInfo]:
-    return advisor.drivers()
+@router.get(
+    "/v1/drivers",
+    tags=["catalogue"],
+    summary="What each driver is",
+    response_model=list[DriverInfo],
+    responses=BAD_LANG,
+)
+async def list_drivers(advisor: AdvisorDep, language: LanguageDep, response: Response) -> list[DriverInfo]:
+    mark_language(response.headers, language)
+    return advisor.drivers(language)
 
 
 @router.get(
@@ -148,5 +183,8 @@ async def list_drivers(advisor: AdvisorDep) -> list[DriverInfo]:
     response_model=DriverInfo,
     responses=NOT_FOUND,
 )
-async def get_driver(driver: str, advisor: AdvisorDep) -> DriverInfo:
-    return advisor.driver(driver)
+async def get_driver(
+    driver: str, advisor: AdvisorDep, language: LanguageDep, response: Response
+) -> DriverInfo:
+    mark_language(response.headers, language)
+    return advisor.driver(driver, language)

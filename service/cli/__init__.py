@@ -21,8 +21,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from service import __version__
-from service.cli.common import CliError, load_advisor
+from service.cli.common import CliError, add_language_option, load_advisor
 from service.errors import NetadvisorError
+from service.i18n import gettext_for
 from service.models import Deployment, Requirements
 from service.render import render_recommendation
 from service.settings import Settings
@@ -107,11 +108,11 @@ def _request_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
-    rec = load_advisor(args).recommend_raw(_request_from_args(args))
+    rec = load_advisor(args).recommend_raw(_request_from_args(args), args.lang)
     if args.format == "json":
         print(rec.model_dump_json(indent=2))
     else:
-        print(render_recommendation(rec, args.format), end="")
+        print(render_recommendation(rec, args.format, gettext=gettext_for(args.lang)), end="")
     return 0
 
 
@@ -119,9 +120,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    rules = load_advisor(args).rules()
+    rules = load_advisor(args).rules(args.lang)
     if args.format == "json":
-        print(json.dumps([rule.data.model_dump(mode="json") for rule in rules], indent=2))
+        print(json.dumps([rule.data.model_dump(mode="json") for rule in rules], indent=2, ensure_ascii=False))
     else:
         for rule in rules:
             print(f"{rule.id}  {rule.data.name}: {rule.data.summary}")
@@ -129,9 +130,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_drivers(args: argparse.Namespace) -> int:
-    drivers = load_advisor(args).drivers()
+    drivers = load_advisor(args).drivers(args.lang)
     if args.format == "json":
-        print(json.dumps([info.model_dump(mode="json") for info in drivers], indent=2))
+        print(json.dumps([info.model_dump(mode="json") for info in drivers], indent=2, ensure_ascii=False))
     else:
         for info in drivers:
             print(f"{info.driver.value:8} {info.title}: {info.what}")
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--file", "-f", help="Request as JSON or YAML ({requirements, deployment}); - for stdin."
     )
     rec.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    add_language_option(rec)
     _add_model_flags(rec, Requirements, "requirements")
     _add_model_flags(rec, Deployment, "deployment")
     rec.set_defaults(handler=_cmd_recommend)
@@ -216,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler, help_text in listings:
         command = sub.add_parser(name, help=help_text)
         command.add_argument("--format", choices=["text", "json"], default="text")
+        add_language_option(command)
         command.set_defaults(handler=handler)
 
     serve = sub.add_parser("serve", help="Run the HTTP API (settings: NETADVISOR_* environment variables).")

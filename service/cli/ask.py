@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from service.cli.common import load_advisor
+from service.cli.common import add_language_option, load_advisor
+from service.i18n import gettext_for
 from service.query.grammar import parse_query
 from service.query.help import help_text
 from service.render import render_recommendation
@@ -20,6 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help='Tokens, quoted or not: "cross-host swarm encrypted ports=80,443"; `help` lists them all.',
     )
     parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    add_language_option(parser)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -27,11 +29,11 @@ def handle(args: argparse.Namespace) -> int:
     if query.help:
         print(help_text("netadvisor ask", markdown=args.format == "markdown", can_share=False), end="")
         return 0
-    rec = load_advisor(args).recommend(query.request)  # the catalogue loads only now
+    rec = load_advisor(args).recommend(query.request, args.lang)  # the catalogue loads only now
     if args.format == "json":
         print(rec.model_dump_json(indent=2))
     else:
-        print(render_recommendation(rec, args.format), end="")
+        print(render_recommendation(rec, args.format, gettext=gettext_for(args.lang)), end="")
     return 0
 
 

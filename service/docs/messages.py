@@ -36,13 +36,13 @@ def template(catalogue: Catalogue | None = None) -> Catalog:
     )
     for filename, _lineno, message, _comments, _context in found:
         if isinstance(message, str) and message:
-            catalog.add(message, locations=[(f"service/{filename}", None)])
+            catalog.add(message, locations=[(f"service/{filename}", 0)])
     for rule in catalogue.rules:
         for text in rule_texts(rule.data):
-            catalog.add(text, locations=[(f"rules/selection/{rule.id}.yaml", None)])
+            catalog.add(text, locations=[(f"rules/selection/{rule.id}.yaml", 0)])
     for info in catalogue.drivers.values():
         for text in driver_texts(info):
-            catalog.add(text, locations=[(f"rules/drivers.yaml#{info.driver.value}", None)])
+            catalog.add(text, locations=[(f"rules/drivers.yaml#{info.driver.value}", 0)])
     return catalog
 
 
@@ -57,7 +57,9 @@ def updated_po(language: str, current: bytes | None, source: Catalog) -> bytes:
     locale = CATALOGUE_LOCALES[language]  # type: ignore[index]
     po = read_po(io.BytesIO(current), locale=locale, domain=DOMAIN) if current else Catalog(locale=locale)
     po.update(source, update_header_comment=False)
-    po.header_comment = f"# {language} texts of netadvisor: msgids are the English texts. Update with `make docs`."
+    po.header_comment = (
+        f"# {language} texts of netadvisor: msgids are the English texts. Update with `make docs`."
+    )
     po.project, po.version = "netadvisor", __version__
     # Fixed dates: regenerating an unchanged catalogue must not change the file.
     po.creation_date = po.revision_date = FIXED_DATE

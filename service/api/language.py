@@ -1,0 +1,45 @@
+"""The answer's language over HTTP: `?lang=` wins over `Accept-Language`; the response says which it is.
+
+Every localised response carries `Content-Language` (the language actually used: `en` when the header
+asks only for languages netadvisor has no texts in) and `Vary: Accept-Language`, so a shared cache keeps
+one copy per language. An unsupported `?lang=` is a 422: the user asked for it by name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Query
+from starlette.datastructures import MutableHeaders
+
+from service.errors import InvalidRequest
+from service.i18n import LANG_HELP, SUPPORTED_LANGUAGES, Language, negotiate
+
+LangQuery = Annotated[str | None, Query(max_length=64, description=LANG_HELP + " Wins over Accept-Language.")]
+AcceptLanguageHeader = Annotated[
+    str | None,
+    Header(
+        max_length=1024,
+        description="Preferred languages with q-values (`zh-CN,zh;q=0.9,en;q=0.8`); zh, zh-CN, zh-Hans and "
+        "zh-SG give Simplified Chinese texts, anything else English.",
+    ),
+]
+
+
+async def get_language(lang: LangQuery = None, accept_language: AcceptLanguageHeader = None) -> Language:
+    language = negotiate(accept_language, lang)
+    if language is None:
+        supported = ", ".join(SUPPORTED_LANGUAGES)
+        message = f"lang: unsupported language {lang!r}; use en or zh (supported: {supported})"
+        raise InvalidRequest(message, [{"field": "lang", "type": "unsupported_language", "message": message}])
+    return language
+
+
+def mark_language(headers: MutableHeaders, language: Language) -> None:
+    """Say which language the body is in, and that it depends on Accept-Language."""
+    headers["Content-Language"] = language
+    vary = headers.get("Vary")
+    if vary is None:
+        headers["Vary"] = "Accept-Language"
+    elif "accept-language" not in vary.lower():
+        headers["Vary"] = f"{vary}, Accept-Language"
