@@ -1,7 +1,8 @@
-"""`python -m service.docs`: regenerate `rules/CATALOGUE.md`."""
+"""`python -m service.docs`: regenerate `rules/CATALOGUE.md` and update the translations' .po files."""
 
 import sys
 
+from service.docs import messages
 from service.docs.catalogue import main
 
-sys.exit(main())
+sys.exit(main() or messages.main())
