@@ -292,3 +292,18 @@ def test_any_text_is_an_answer_or_a_named_refusal(text: str) -> None:
     except QueryError as exc:  # anything else (a KeyError, an IndexError...) fails the test
         problems = exc.problems
         assert problems and all(problem.message for problem in problems)
+
+
+@pytest.mark.slow
+def test_largest_viable_answer_in_chinese_fits_and_says_what_was_left_out(
+    chat: TestClient, advisor: Advisor, worst_queries: dict[str, str]
+) -> None:
+    """The same worst case asked with `lang=zh`: the shortening finds the translated Compose and
+    assumptions sections and writes its note in Chinese, within every platform's limits."""
+    query = worst_queries["viable"] + " lang=zh"
+    rec = advisor.recommend(parse_query(query).request, "zh-CN")
+    assert rec.recommendation is not None
+    for platform, text in _check_all(chat, query).items():
+        assert f"使用 {rec.recommendation.value}" in text, platform
+        assert "为适应一条" in text and "netadvisor ask" in text, platform
+        assert "Shortened" not in text and "Compose snippet" not in text, platform

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 
 from service.advisor import Advisor
 from service.catalogue import Catalogue
+from service.chat import slack
+from service.chat.answer import answer_query
 from service.cli import main
 from service.docs.messages import template, updated_po
 from service.i18n import gettext_for, negotiate, po_path, translations
@@ -299,3 +301,32 @@ def test_cli_unknown_lang_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 def test_render_without_gettext_is_english(advisor: Advisor) -> None:
     rec = advisor.recommend(RecommendationRequest.model_validate(SWARM))
     assert render_recommendation(rec).startswith("\n# Use overlay (score 90/100)\n")
+
+
+# -- chat ---------------------------------------------------------------------------------------------------
+
+
+def test_chat_lang_token_chinese_words_and_the_adapters_preference(advisor: Advisor) -> None:
+    asked = answer_query(advisor, "cross-host swarm lang=zh", invocation="/netadvisor")
+    assert asked.language == "zh-CN" and asked.headline == "使用 overlay（得分 100/100）"
+    assert "\n## 理由\n" in asked.markdown
+    assert answer_query(advisor, "中文 cross-host swarm", invocation="/n").language == "zh-CN"
+    # The adapter's preference (a user's locale) applies unless the query says otherwise.
+    assert answer_query(advisor, "swarm", invocation="/n", language="zh-CN").language == "zh-CN"
+    assert answer_query(advisor, "swarm lang=en", invocation="/n", language="zh-CN").language == "en"
+    english = answer_query(advisor, "cross-host swarm", invocation="/n")
+    assert english.language == "en" and english.headline == "Use overlay (score 100/100)"
+
+
+def test_chat_refusals_in_chinese(advisor: Advisor) -> None:
+    refused = answer_query(advisor, "中文 swarm lang=fr", invocation="/netadvisor")
+    assert refused.kind == "error" and refused.language == "zh-CN"
+    assert refused.markdown.startswith("**无法读懂这条查询。**\n- `lang=fr`: unsupported language")
+    assert "输入 `/netadvisor help` 查看所有词语。" in refused.markdown
+
+
+def test_slack_reply_in_chinese(advisor: Advisor) -> None:
+    reply = slack.reply(answer_query(advisor, "cross-host swarm encrypted 中文", invocation="/netadvisor"))
+    assert reply["text"].startswith("使用 overlay")
+    texts = [block["text"]["text"] for block in reply["blocks"] if "text" in block]
+    assert any("覆盖网络" in text for text in texts)

@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.advisor import Advisor
+from service.i18n import DEFAULT_LANGUAGE, Gettext, Language, gettext_for
 from service.observability.metrics import record_recommendation
 from service.query.grammar import parse_query
 from service.query.help import help_text
 from service.query.problems import QueryError
-from service.render import render_recommendation
+from service.render import headline, render_recommendation
 
 AnswerKind = Literal["recommendation", "help", "error"]
 
 _INVOCATION = re.compile(r"^[/@]?[A-Za-z0-9][A-Za-z0-9 _.-]{0,40}$")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,7 @@ class ChatAnswer:
     markdown: str  # the one rendering every platform converts
     headline: str  # one line: notification text and fallback
     share: bool  # the asker wants it posted to the channel
+    language: Language = DEFAULT_LANGUAGE  # what `markdown` and `headline` are written in
 
 
 def safe_invocation(value: str | None, default: str) -> str:
@@ -36,27 +39,48 @@ def safe_invocation(value: str | None, default: str) -> str:
     return value if _INVOCATION.fullmatch(value) else default
 
 
-def answer_query(advisor: Advisor, text: str, *, invocation: str, can_share: bool = True) -> ChatAnswer:
+def chat_language(text: str, preferred: Language | None = None) -> Language:
+    """The reply's language before the query is read: the platform's or user's preference when the
+    adapter knows one (e.g. a Feishu user's locale), else Chinese for a line with Chinese characters in it
+    (Chinese keywords), else English. A `lang=` token in the query overrides this (`answer_query`)."""
+    if preferred is not None:
+        return preferred
+    return "zh-CN" if _CJK.search(text) else DEFAULT_LANGUAGE
+
+
+def answer_query(
+    advisor: Advisor,
+    text: str,
+    *,
+    invocation: str,
+    can_share: bool = True,
+    language: Language | None = None,
+) -> ChatAnswer:
+    """Answer one chat line; `language` is the adapter's preference (see `chat_language`)."""
+    chosen = chat_language(text, language)
     try:
         query = parse_query(text)
     except QueryError as exc:
-        lines = [f"- {problem.message}" for problem in exc.problems]
-        markdown = "\n".join(
-            [
-                "**Could not read that query.**",
-                *lines,
-                f"Type `{invocation} help` for every token.",
-            ]
-        )
-        return ChatAnswer("error", markdown + "\n", "Could not read that query: " + exc.message, False)
+        return _unreadable(exc, invocation, gettext_for(chosen), chosen)
+    chosen = query.language or chosen
     if query.help or not text.strip():
         markdown = help_text(invocation, markdown=True, can_share=can_share)
         return ChatAnswer("help", markdown, "netadvisor: how to ask", False)
-    rec = advisor.recommend(query.request)
+    _ = gettext_for(chosen)
+    rec = advisor.recommend(query.request, chosen)
     record_recommendation(rec.recommendation.value if rec.recommendation else None)
-    if rec.recommendation is not None:
-        top = rec.ranking[0]
-        headline = f"Use {top.driver.value} (score {top.score}/100)"
-    else:
-        headline = "No driver meets all of these requirements"
-    return ChatAnswer("recommendation", render_recommendation(rec, "markdown"), headline, query.share)
+    markdown = render_recommendation(rec, "markdown", gettext=_)
+    return ChatAnswer("recommendation", markdown, headline(rec, _), query.share, chosen)
+
+
+def _unreadable(exc: QueryError, invocation: str, _: Gettext, language: Language) -> ChatAnswer:
+    lines = [f"- {problem.message}" for problem in exc.problems]
+    markdown = "\n".join(
+        [
+            _("**Could not read that query.**"),
+            *lines,
+            _("Type `{invocation} help` for every token.").format(invocation=invocation),
+        ]
+    )
+    title = _("Could not read that query: {problems}").format(problems=exc.message)
+    return ChatAnswer("error", markdown + "\n", title, False, language)

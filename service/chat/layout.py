@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from service.i18n import Gettext, english
 from service.render import ASSUMPTIONS_TITLE, COMPOSE_TITLE
 
 _HEADING = re.compile(r"^(#{1,6}) (.+)$")
@@ -40,8 +41,10 @@ class Section:
     note: bool = False  # the "left out to fit" note this module adds
 
 
-def parse_markdown(markdown: str) -> list[Section]:
-    """Split `render_recommendation` Markdown into sections; blank lines carry no meaning here."""
+def parse_markdown(markdown: str, gettext: Gettext = english) -> list[Section]:
+    """Split `render_recommendation` Markdown into sections; blank lines carry no meaning here.
+
+    `gettext` is the language the answer was rendered in: the footer is found by its translated prefix."""
     sections = [Section(None, 0)]
     fence: str | None = None
     code: list[str] = []
@@ -66,7 +69,8 @@ def parse_markdown(markdown: str) -> list[Section]:
     # The trailing "catalogue sha256:..." line is a footer, not part of the last list.
     last = sections[-1]
     footer = last.parts[-1] if last.title is not None and last.parts else None
-    if isinstance(footer, str) and footer.startswith("catalogue "):
+    prefix = gettext("catalogue {version}").split("{", 1)[0]
+    if isinstance(footer, str) and footer.startswith(prefix):
         sections.append(Section(None, 0, [last.parts.pop()]))
     return [section for section in sections if section.title is not None or section.parts]
 
@@ -81,25 +85,26 @@ class _Shortening:
 
     work: list[Section]
     platform: str
+    _: Gettext = english  # the answer's language: the titles it looks for and the notes it writes
     left_out: list[str] = field(default_factory=list)
 
     def result(self) -> list[Section]:
         if not self.left_out:
             return self.work
-        note = (
-            f"Shortened to fit in one {self.platform} message; left out: {', '.join(self.left_out)}. "
+        note = self._(
+            "Shortened to fit in one {platform} message; left out: {parts}. "
             "Ask the same query with `netadvisor ask` or `GET /v1/recommendations?q=` for all of it."
-        )
+        ).format(platform=self.platform, parts=self._(", ").join(self.left_out))
         return [*self.work, Section(None, 0, [note], note=True)]
 
     def drop_code(self, section: Section, index: int) -> None:
         part = section.parts[index]
         assert isinstance(part, Code)
         size = len(part.body)
-        section.parts[index] = (
-            f"_(command left out: {_count(size)} characters, too long for {self.platform})_"
-        )
-        self.left_out.append(f"a {_count(size)}-character command")
+        section.parts[index] = self._(
+            "_(command left out: {size} characters, too long for {platform})_"
+        ).format(size=_count(size), platform=self.platform)
+        self.left_out.append(self._("a {size}-character command").format(size=_count(size)))
 
     def drop_wide_code(self, max_code_line: int) -> None:
         for section in self.work:
@@ -109,9 +114,9 @@ class _Shortening:
 
     def drop_compose_then_largest_code(self, fits: Callable[[list[Section]], bool]) -> None:
         for section in self.work:
-            if section.title == COMPOSE_TITLE and section.parts:
-                section.parts = ["_(Compose snippet left out: the commands above do the same.)_"]
-                self.left_out.append("the Compose snippet")
+            if section.title == self._(COMPOSE_TITLE) and section.parts:
+                section.parts = [self._("_(Compose snippet left out: the commands above do the same.)_")]
+                self.left_out.append(self._("the Compose snippet"))
         while not fits(self.result()):
             blocks = [
                 (len(part.body), section, index)
@@ -126,13 +131,13 @@ class _Shortening:
 
     def shorten_assumptions(self, fits: Callable[[list[Section]], bool]) -> None:
         for section in self.work:
-            if section.title == ASSUMPTIONS_TITLE and section.parts:
+            if section.title == self._(ASSUMPTIONS_TITLE) and section.parts:
                 count = len(section.parts)
-                section.parts = [f"_({count} assumptions left out.)_"]
-                self.left_out.append("the assumptions")
+                section.parts = [self._("_({count} assumptions left out.)_").format(count=count)]
+                self.left_out.append(self._("the assumptions"))
 
     def cut_the_end(self, fits: Callable[[list[Section]], bool]) -> None:
-        self.left_out.append("the end of the answer")
+        self.left_out.append(self._("the end of the answer"))
         work = self.work
         while not fits(self.result()):
             tail = next((section for section in reversed(work) if section.parts), None)
@@ -149,9 +154,10 @@ def fit(
     *,
     platform: str,
     max_code_line: int | None = None,
+    gettext: Gettext = english,
 ) -> list[Section]:
     """Return `sections`, shortened as little as possible so that `fits` accepts them (see module doc)."""
-    shortening = _Shortening(copy.deepcopy(sections), platform)
+    shortening = _Shortening(copy.deepcopy(sections), platform, gettext)
     if max_code_line is not None:
         shortening.drop_wide_code(max_code_line)
     # Each step leaves out more than the one before; stop at the first that fits.

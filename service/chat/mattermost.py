@@ -10,6 +10,7 @@ from typing import Any
 
 from service.chat.answer import ChatAnswer
 from service.chat.layout import Code, Section, fit, parse_markdown
+from service.i18n import gettext_for
 
 MAX_POST_CHARS = 16_383  # Mattermost's limit on a post's message
 TEXT_BUDGET = 16_000
@@ -28,10 +29,12 @@ def markdown_for(sections: list[Section]) -> str:
 
 
 def reply(answer: ChatAnswer) -> dict[str, Any]:
+    _ = gettext_for(answer.language)
     sections = fit(
-        parse_markdown(answer.markdown),
+        parse_markdown(answer.markdown, _),
         lambda candidate: len(markdown_for(candidate)) <= TEXT_BUDGET,
         platform="Mattermost",
+        gettext=_,
     )
     text = markdown_for(sections)
     if len(text) > MAX_POST_CHARS:  # unreachable with the budget above; a hard stop all the same

@@ -14,6 +14,7 @@ from typing import Any
 
 from service.chat.answer import ChatAnswer
 from service.chat.layout import Part, Section, fit, parse_markdown
+from service.i18n import gettext_for
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -118,7 +119,10 @@ def _fits(sections: list[Section]) -> bool:
 
 def reply(answer: ChatAnswer) -> dict[str, Any]:
     """The JSON body Slack posts: ephemeral unless the asker added `share`."""
-    sections = fit(parse_markdown(answer.markdown), _fits, platform="Slack", max_code_line=MAX_CODE_LINE)
+    _ = gettext_for(answer.language)
+    sections = fit(
+        parse_markdown(answer.markdown, _), _fits, platform="Slack", max_code_line=MAX_CODE_LINE, gettext=_
+    )
     blocks = blocks_for(sections)[:MAX_BLOCKS]
     return {
         "response_type": "in_channel" if answer.share else "ephemeral",

@@ -18,6 +18,7 @@ from typing import Any
 
 from service.chat.answer import ChatAnswer
 from service.chat.layout import Code, Section, fit, parse_markdown
+from service.i18n import gettext_for
 
 MAX_PAYLOAD_UTF16_BYTES = 40 * 1024
 PAYLOAD_BUDGET = 36_000
@@ -62,9 +63,11 @@ def utf16_size(payload: dict[str, Any]) -> int:
 
 
 def reply(answer: ChatAnswer) -> dict[str, Any]:
+    _ = gettext_for(answer.language)
     sections = fit(
-        parse_markdown(answer.markdown),
+        parse_markdown(answer.markdown, _),
         lambda candidate: utf16_size(payload_for(text_for(candidate))) <= PAYLOAD_BUDGET,
         platform="Teams",
+        gettext=_,
     )
     return payload_for(text_for(sections))

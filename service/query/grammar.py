@@ -7,6 +7,7 @@
 - Keys, flags and enum values are case-insensitive; `-` and `_` are interchangeable; each field's own name
   works as a key, plus the aliases below. A few bare words pick an enum value (`aws`, `rootless`, `mac`).
 - `help` asks for this list, `share` (chat only) posts the answer to the channel instead of only to you.
+- `lang=zh` (or the bare word `中文`; `lang=en`, `english`) picks the answer's language, not a requirement.
 
 Values still go through the pydantic models, so a chat query can ask for nothing the JSON API refuses, and
 a refusal names the token the person typed and, for an unknown token, the nearest valid one (difflib).
@@ -20,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from service.i18n import Language, language_of
 from service.models import RecommendationRequest
 from service.query.problems import BARE_CANDIDATES, Problem, QueryError, nearest, shown
 from service.query.tokens import (
@@ -40,6 +42,8 @@ from service.query.tokens import (
 
 MAX_QUERY_CHARS = 8192
 MAX_PROBLEMS = 10  # stop suggesting after this many bad tokens: a pasted essay should not cost a second
+LANGUAGE_KEYS = frozenset({"lang", "language", "语言"})
+LANGUAGE_WORDS: dict[str, Language] = {"中文": "zh-CN", "chinese": "zh-CN", "english": "en"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,7 @@ class ChatQuery:
     request: RecommendationRequest
     share: bool = False
     help: bool = False
+    language: Language | None = None  # asked for in the query (`lang=zh`); None: the caller decides
 
 
 @dataclass
@@ -57,6 +62,7 @@ class _Builder:
     problems: list[Problem] = field(default_factory=list)
     share: bool = False
     help: bool = False
+    language: Language | None = None
 
     def problem(self, problem: Problem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -85,7 +91,7 @@ class _Builder:
 
     def add(self, raw: str) -> None:
         token = raw.strip(QUOTES).rstrip(",")
-        if not token or token.lower() in STOP_WORDS:
+        if not token or token.lower() in STOP_WORDS or self.choose_language(token):
             return
         if "=" in token:
             key, value = token.split("=", 1)
@@ -191,6 +197,22 @@ class _Builder:
         # int and str values keep their case and go to pydantic as typed.
         self.set(target, value.strip(), token)
 
+    def choose_language(self, token: str) -> bool:
+        """`lang=zh`, `中文`: the answer's language, which is no requirement. False: not such a token."""
+        key, separator, value = token.partition("=") if "=" in token else token.partition(":")
+        if norm(token) in LANGUAGE_WORDS:
+            self.language = LANGUAGE_WORDS[norm(token)]
+            return True
+        if not separator or norm(key) not in LANGUAGE_KEYS:
+            return False
+        language = language_of(value.strip(QUOTES))
+        if language is None:
+            message = f"`{shown(token)}`: unsupported language; use lang=zh or lang=en"
+            self.problem(Problem(token, message, "invalid_value", None, "lang=zh"))
+        else:
+            self.language = language
+        return True
+
     def build(self) -> ChatQuery:
         if self.problems:
             raise QueryError(self.problems)
@@ -201,7 +223,7 @@ class _Builder:
             request = RecommendationRequest.model_validate(payload)
         except ValidationError as exc:
             raise QueryError([self._explain(error) for error in exc.errors()]) from None
-        return ChatQuery(request=request, share=self.share, help=self.help)
+        return ChatQuery(request=request, share=self.share, help=self.help, language=self.language)
 
     def _explain(self, error: Any) -> Problem:
         loc = tuple(error.get("loc", ()))
