@@ -15,7 +15,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
+from service.api.language import get_language, mark_language
 from service.errors import NotFound
+from service.i18n import Language, gettext_for
 from service.observability.metrics import record_findings
 from service.review.catalogue import ReviewRuleData
 from service.review.errors import MissingFile
@@ -79,6 +81,7 @@ ReviewerDep = Annotated[Reviewer, Depends(get_reviewer)]
 def create_review(  # a plain def: a large file takes a CPU-bound moment, kept off the event loop
     body: ReviewRequest,
     reviewer: ReviewerDep,
+    language: Annotated[Language, Depends(get_language)],
     format: Annotated[ReviewFormat, Query(description="Output format.")] = "json",
 ) -> Response:
     files = {file.name: file for file in body.files}
@@ -98,14 +101,18 @@ def create_review(  # a plain def: a large file takes a CPU-bound moment, kept o
         requirements,
         requirements_source="the request's requirements",
         source=lookup,
+        language=language,
     )
     record_findings(finding.rule for finding in report.findings if finding.suppressed is None)
+    response: Response
     if format == "json":
-        return Response(report.model_dump_json(), media_type=_MEDIA["json"])
-    content = render(report, format, reviewer.rules)
-    if format == "sarif":
-        return Response(content, media_type=_MEDIA["sarif"])
-    return PlainTextResponse(content, media_type=_MEDIA[format])
+        response = Response(report.model_dump_json(), media_type=_MEDIA["json"])
+    else:
+        content = render(report, format, reviewer.rules, gettext_for(language))
+        media = _MEDIA["sarif"] if format == "sarif" else _MEDIA[format]
+        response = (Response if format == "sarif" else PlainTextResponse)(content, media_type=media)
+    mark_language(response.headers, language)
+    return response
 
 
 @router.get(

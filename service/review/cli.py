@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service.cli.common import add_language_option
 from service.review.errors import InvalidRequirements, MissingFile, ReviewError
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
@@ -47,6 +48,7 @@ def configure_review(parser: argparse.ArgumentParser) -> None:
         help="Exit 1 when an unsuppressed finding is at or above this severity (default error; none: never).",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="Write the report here instead of stdout.")
+    add_language_option(parser)
 
 
 def configure_explain(parser: argparse.ArgumentParser) -> None:
@@ -147,13 +149,16 @@ def run_review(args: argparse.Namespace) -> int:
             requirements_source=display_name(args.requirements) if args.requirements else "requirements",
             deployment=deployment,
             source=_disk_source,
+            language=args.lang,
         )
         status = 1 if failing(report, args.fail_on) else 0
     except ReviewError as exc:
         print(f"netadvisor: error: {exc.message}", file=sys.stderr)
         report = reviewer.failed_report(exc, names)
         status = 2
-    output = render(report, args.format, reviewer.rules)
+    from service.i18n import gettext_for
+
+    output = render(report, args.format, reviewer.rules, gettext_for(args.lang))
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")

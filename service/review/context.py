@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from service.advisor import Advisor
 from service.catalogue import EffectKind, SelectionRule
 from service.facts import Facts, derive_facts, requirement_fields
+from service.i18n import DEFAULT_LANGUAGE, Language, gettext_for
 from service.models import (
     Command,
     Deployment,
@@ -139,11 +140,16 @@ class ReviewContext:
         advisor: Advisor,
         external: External | None = None,
         review_codes: frozenset[str] = frozenset(),
+        language: Language = DEFAULT_LANGUAGE,
     ) -> None:
         self.project = project
         self.review_codes = review_codes
         self.advisor = advisor
-        self.catalogue = advisor.catalogue
+        # The findings' language: checks write `ctx._("template {x}").format(x=...)`, and the advisor's
+        # messages quoted in findings come from the catalogue of the same language.
+        self.language = language
+        self._ = gettext_for(language)
+        self.catalogue = advisor.catalogue_for(language)
         self.external = external
         self._recommendations: dict[str, Recommendation] = {}
         self._effective: dict[str, Effective] = {}
@@ -274,7 +280,7 @@ class ReviewContext:
         if cached is None:
             requirements = effective.requirements if effective is not None else Requirements()
             cached = self.advisor.recommend(
-                RecommendationRequest(requirements=requirements, deployment=deployment)
+                RecommendationRequest(requirements=requirements, deployment=deployment), self.language
             )
             self._recommendations[key] = cached
         return cached

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from service.i18n import Gettext, english
 from service.review.catalogue import ReviewCatalogue, ReviewRule
 from service.review.models import Finding, ReviewReport
 
@@ -22,67 +23,77 @@ _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 _SARIF_TEXT_LIMIT = 1024  # GitHub: shortDescription and fullDescription are at most 1024 characters
 
 
-def render(report: ReviewReport, output: str, catalogue: ReviewCatalogue) -> str:
+def render(report: ReviewReport, output: str, catalogue: ReviewCatalogue, gettext: Gettext = english) -> str:
+    """The report in `output`; `gettext` is its language (the findings are already written in it)."""
     if output == "json":
         return report.model_dump_json(indent=2) + "\n"
     if output == "sarif":
-        return json.dumps(sarif(report, catalogue), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(sarif(report, catalogue, gettext), indent=2, ensure_ascii=False) + "\n"
     if output == "github":
-        return github(report)
+        return github(report, gettext)
     if output == "markdown":
-        return markdown(report)
-    return text(report)
+        return markdown(report, gettext)
+    return text(report, gettext)
 
 
 # -- text ------------------------------------------------------------------------------------------------
 
 
-def _counts(report: ReviewReport) -> str:
+def _counts(report: ReviewReport, _: Gettext = english) -> str:
     s = report.summary
     parts = [
-        f"{s.error} error{'s' * (s.error != 1)}",
-        f"{s.warning} warning{'s' * (s.warning != 1)}",
-        f"{s.info} info",
+        (_("{count} error") if s.error == 1 else _("{count} errors")).format(count=s.error),
+        (_("{count} warning") if s.warning == 1 else _("{count} warnings")).format(count=s.warning),
+        _("{count} info").format(count=s.info),
     ]
     if s.suppressed:
-        parts.append(f"{s.suppressed} suppressed")
-    return ", ".join(parts)
+        parts.append(_("{count} suppressed").format(count=s.suppressed))
+    return _(", ").join(parts)
 
 
-def _subject(finding: Finding) -> str:
+def _subject(finding: Finding, _: Gettext = english) -> str:
     parts = []
     if finding.service:
-        parts.append(f"service {finding.service}")
+        parts.append(_("service {name}").format(name=finding.service))
     if finding.network:
-        parts.append(f"network {finding.network}")
-    return f" [{', '.join(parts)}]" if parts else ""
+        parts.append(_("network {name}").format(name=finding.network))
+    return f" [{_(', ').join(parts)}]" if parts else ""
 
 
-def text(report: ReviewReport) -> str:
+def text(report: ReviewReport, _: Gettext = english) -> str:
     out: list[str] = []
     for error in report.errors:
         where = _where(error.file, error.line, error.column)
         out.append(f"{where}error {error.code}: {error.message}")
     for finding in report.findings:
-        state = " (suppressed: " + finding.suppressed.reason + ")" if finding.suppressed else ""
+        state = (
+            _(" (suppressed: {reason})").format(reason=finding.suppressed.reason)
+            if finding.suppressed
+            else ""
+        )
         out.append(
             f"{finding.file}:{finding.line}:{finding.column}: {finding.severity} {finding.rule} "
-            f"{finding.name}{_subject(finding)}{state}"
+            f"{finding.name}{_subject(finding, _)}{state}"
         )
         out.append(f"    {finding.message}")
-        out.append(f"    expected: {finding.expected}")
-        out.append(f"    found:    {finding.found}")
-        out.append(f"    fix:      {finding.fix.description}")
+        out.append(_("    expected: {expected}").format(expected=finding.expected))
+        out.append(_("    found:    {found}").format(found=finding.found))
+        out.append(_("    fix:      {fix}").format(fix=finding.fix.description))
         for command in finding.fix.commands:
             out.append(f"      $ {command.command}")
         if finding.fix.compose:
             out.extend(f"      | {line}" for line in finding.fix.compose.rstrip("\n").splitlines())
-        out.append(f"    docs:     {finding.docs_url}  (netadvisor explain {finding.rule})")
+        out.append(
+            _("    docs:     {url}  (netadvisor explain {rule})").format(
+                url=finding.docs_url, rule=finding.rule
+            )
+        )
     if report.errors:
-        out.append("review could not run")
+        out.append(_("review could not run"))
     else:
         files = ", ".join(report.files)
-        out.append(f"{_counts(report)} in {files}" if report.findings else f"no findings in {files}")
+        summary = _("{counts} in {files}") if report.findings else _("no findings in {files}")
+        out.append(summary.format(counts=_counts(report, _), files=files))
     return "\n".join(out) + "\n"
 
 
@@ -101,66 +112,69 @@ def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(report: ReviewReport) -> str:
-    out = ["## netadvisor network review", ""]
+def markdown(report: ReviewReport, _: Gettext = english) -> str:
+    out = [_("## netadvisor network review"), ""]
     if report.errors:
-        out.append("**The review could not run.**")
+        out.append(_("**The review could not run.**"))
         out.append("")
         for error in report.errors:
             out.append(f"- `{error.code}` {_where(error.file, error.line, error.column)}{error.message}")
         return "\n".join(out) + "\n"
     active = [f for f in report.findings if f.suppressed is None]
     suppressed = [f for f in report.findings if f.suppressed is not None]
+    files = ", ".join(f"`{name}`" for name in report.files)
     if not report.findings:
-        out.append(f"No findings in {', '.join(f'`{name}`' for name in report.files)}.")
+        out.append(_("No findings in {files}.").format(files=files))
         return "\n".join(out) + "\n"
-    out.append(f"**{_counts(report)}** in {', '.join(f'`{name}`' for name in report.files)}.")
+    out.append(_("**{counts}** in {files}.").format(counts=_counts(report, _), files=files))
     if not report.requirements_given:
         out.append("")
         out.append(
-            "_No requirements were given (`x-network-requirements` or `--requirements`), so the driver "
-            "checks against requirements did not run._"
+            _(
+                "_No requirements were given (`x-network-requirements` or `--requirements`), so the driver "
+                "checks against requirements did not run._"
+            )
         )
     if active:
-        out += ["", "| | rule | where | finding |", "| --- | --- | --- | --- |"]
+        out += ["", _("| | rule | where | finding |"), "| --- | --- | --- | --- |"]
         for finding in active:
             out.append(
                 f"| {_ICON[finding.severity]} {finding.severity} | [{finding.rule}]({finding.docs_url}) "
-                f"`{finding.name}` | `{finding.file}:{finding.line}`{_cell(_subject(finding))} | "
+                f"`{finding.name}` | `{finding.file}:{finding.line}`{_cell(_subject(finding, _))} | "
                 f"{_cell(finding.message)} |"
             )
         for finding in active:
-            out += _details(finding)
+            out += _details(finding, _)
     if suppressed:
-        out += ["", f"<details><summary>{len(suppressed)} suppressed</summary>", ""]
+        out += ["", _("<details><summary>{count} suppressed</summary>").format(count=len(suppressed)), ""]
         for finding in suppressed:
             reason = finding.suppressed.reason if finding.suppressed else ""
             out.append(
-                f"- {finding.rule} `{finding.file}:{finding.line}`{_subject(finding)}: {finding.message} "
-                f"— suppressed: {reason}"
+                f"- {finding.rule} `{finding.file}:{finding.line}`{_subject(finding, _)}: {finding.message} "
+                + _("— suppressed: {reason}").format(reason=reason)
             )
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
 
-def _details(finding: Finding) -> list[str]:
-    out = [
-        "",
-        f"### {finding.rule} `{finding.name}` at `{finding.file}:{finding.line}`",
-        "",
-        finding.message,
-        "",
-    ]
-    out.append(f"- **Expected:** {finding.expected}")
-    out.append(f"- **Found:** {finding.found}")
+def _details(finding: Finding, _: Gettext = english) -> list[str]:
+    where = _("### {rule} `{name}` at `{file}:{line}`").format(
+        rule=finding.rule, name=finding.name, file=finding.file, line=finding.line
+    )
+    out = ["", where, "", finding.message, ""]
+    out.append(_("- **Expected:** {expected}").format(expected=finding.expected))
+    out.append(_("- **Found:** {found}").format(found=finding.found))
     if finding.selection_rules:
-        out.append(f"- **Selection rules:** {', '.join(finding.selection_rules)}")
-    out += ["", f"**Fix:** {finding.fix.description}"]
+        out.append(_("- **Selection rules:** {rules}").format(rules=", ".join(finding.selection_rules)))
+    out += ["", _("**Fix:** {fix}").format(fix=finding.fix.description)]
     if finding.fix.compose:
         out += ["", "```yaml", finding.fix.compose.rstrip("\n"), "```"]
     if finding.fix.commands:
         out += ["", "```sh", *(command.command for command in finding.fix.commands), "```"]
-    out += ["", f"Docs: {finding.docs_url} · `netadvisor explain {finding.rule}`"]
+    out += [
+        "",
+        _("Docs: {url} · `netadvisor explain {rule}`").format(url=finding.docs_url, rule=finding.rule),
+    ]
     return out
 
 
@@ -175,7 +189,7 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github(report: ReviewReport) -> str:
+def github(report: ReviewReport, _: Gettext = english) -> str:
     """`::error file=…,line=…,col=…,title=…::message`; suppressed findings as notices that say so."""
     out = []
     for error in report.errors:
@@ -187,10 +201,10 @@ def github(report: ReviewReport) -> str:
         out.append(f"::error {','.join(props)}::{_escape_data(error.message)}")
     for finding in report.findings:
         command = "notice" if finding.suppressed else _GITHUB_COMMAND[finding.severity]
-        title = f"{finding.rule} {finding.name}" + (" (suppressed)" if finding.suppressed else "")
-        message = f"{finding.message}\nFix: {finding.fix.description}"
+        title = f"{finding.rule} {finding.name}" + (_(" (suppressed)") if finding.suppressed else "")
+        message = finding.message + "\n" + _("Fix: {fix}").format(fix=finding.fix.description)
         if finding.suppressed:
-            message += f"\nSuppressed: {finding.suppressed.reason}"
+            message += "\n" + _("Suppressed: {reason}").format(reason=finding.suppressed.reason)
         where = (
             f"file={_escape_property(finding.file)},line={finding.line},col={finding.column},"
             f"title={_escape_property(title)}"
@@ -234,9 +248,9 @@ def sarif_rule(rule: ReviewRule) -> dict[str, Any]:
     }
 
 
-def sarif(report: ReviewReport, catalogue: ReviewCatalogue) -> dict[str, Any]:
+def sarif(report: ReviewReport, catalogue: ReviewCatalogue, gettext: Gettext = english) -> dict[str, Any]:
     rules = [sarif_rule(rule) for rule in catalogue.rules]
-    results = [_sarif_result(finding, catalogue) for finding in report.findings]
+    results = [_sarif_result(finding, catalogue, gettext) for finding in report.findings]
     notifications = [
         {
             "level": "error",
@@ -286,10 +300,9 @@ def _location(file: str, line: int, column: int) -> dict[str, Any]:
     }
 
 
-def _sarif_result(finding: Finding, catalogue: ReviewCatalogue) -> dict[str, Any]:
-    message = (
-        f"{finding.message}\nExpected: {finding.expected}. Found: {finding.found}.\n"
-        f"Fix: {finding.fix.description}"
+def _sarif_result(finding: Finding, catalogue: ReviewCatalogue, _: Gettext = english) -> dict[str, Any]:
+    message = _("{message}\nExpected: {expected}. Found: {found}.\nFix: {fix}").format(
+        message=finding.message, expected=finding.expected, found=finding.found, fix=finding.fix.description
     )
     result: dict[str, Any] = {
         "ruleId": finding.rule,

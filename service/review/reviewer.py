@@ -18,6 +18,7 @@ from typing import Any
 from service import __version__
 from service.advisor import Advisor
 from service.errors import CatalogueError
+from service.i18n import DEFAULT_LANGUAGE, Language
 from service.review.catalogue import ReviewCatalogue, ReviewRule, load_review_catalogue
 from service.review.checks import CHECKS, Hit
 from service.review.context import External, ReviewContext
@@ -57,6 +58,7 @@ class Reviewer:
         deployment: dict[str, Any] | None = None,
         source: FileSource = no_other_files,
         limits: Limits | None = None,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> ReviewReport:
         root, names = load_project(files, source, limits)
         project = read_project(root, names)
@@ -64,7 +66,7 @@ class Reviewer:
         if requirements is not None or deployment is not None:
             external = External(requirements or {}, requirements_source, deployment)
         codes = frozenset(rule.id for rule in self.rules.rules)
-        ctx = ReviewContext(project, self.advisor, external, codes)
+        ctx = ReviewContext(project, self.advisor, external, codes, language)
         findings: list[Finding] = []
         for rule in self.rules.rules:
             if rule.data.needs_requirements and not ctx.requirements_given:
