@@ -352,7 +352,7 @@ class ReviewContext:
                 and effective is not None
                 and service.network_mode is not None
             ):
-                what = f"service `{service.name}`"
+                what = self._("service `{name}`").format(name=service.name)
                 result.append(
                     Placement(Driver(mode), service.network_mode.mark, (service,), effective, None, what)
                 )
@@ -373,7 +373,9 @@ class ReviewContext:
                     continue  # external with an unknown driver, `${DRIVER}`, or a plugin
                 mark = network.anchor or _attachment_mark(services[0], network.name)
                 what = (
-                    "the project's default network" if not network.declared else f"network `{network.name}`"
+                    self._("the project's default network")
+                    if not network.declared
+                    else self._("network `{name}`").format(name=network.name)
                 )
                 result.append(Placement(driver, mark, tuple(services), effectives[key], network, what))
         return result

@@ -61,17 +61,27 @@ def _excluded_hit(
     values: dict[str, Any] = {}
     for _, _, read in blamed:
         values.update(read)
-    why = blame_text(blamed)
-    pick_text = f" The advisor recommends {pick.value}." if pick else " No driver meets all of them."
+    _ = ctx._
+    why = blame_text(blamed, _)
+    pick_text = (
+        _(" The advisor recommends {driver}.").format(driver=pick.value)
+        if pick
+        else _(" No driver meets all of them.")
+    )
     names = service_names(placement)
+    used = {"what": placement.what, "driver": placement.driver.value, "users": users_text(placement, _)}
     yield Hit(
         mark=placement.mark,
-        message=f"{placement.what} uses {placement.driver.value}{users_text(placement)}, which your "
-        f"requirements rule out: {why}.{pick_text}",
-        expected=f"a driver the requirements allow ({pick.value}, the advisor's pick)"
+        message=_("{what} uses {driver}{users}, which your requirements rule out: {why}.").format(
+            why=why, **used
+        )
+        + pick_text,
+        expected=_("a driver the requirements allow ({driver}, the advisor's pick)").format(driver=pick.value)
         if pick
-        else "requirements some driver can meet",
-        found=f"{placement.driver.value} with {requirement_text(values)}",
+        else _("requirements some driver can meet"),
+        found=_("{driver} with {requirements}").format(
+            driver=placement.driver.value, requirements=requirement_text(values)
+        ),
         fix=fix,
         service=names[0] if len(names) == 1 else None,
         network=placement.network.name if placement.network else None,

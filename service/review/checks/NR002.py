@@ -34,15 +34,24 @@ def driver_not_first_for_requirements(ctx: ReviewContext, rule: ReviewRule) -> I
         values: dict[str, Any] = {}
         for _, _, read in blamed:
             values.update(read)
-        why = blame_text(blamed)
+        why = blame_text(blamed, ctx._)
         names = service_names(placement)
         yield Hit(
             mark=placement.mark,
-            message=f"{placement.what} uses {placement.driver.value}{users_text(placement)} "
-            f"(score {used.score}), but for your requirements the advisor ranks {top.driver.value} first "
-            f"(score {top.score}): {why}",
-            expected=f"{top.driver.value}, the advisor's first choice",
-            found=f"{placement.driver.value} (rank {used.rank})",
+            message=ctx._(
+                "{what} uses {driver}{users} (score {score}), but for your requirements the advisor ranks "
+                "{top} first (score {top_score}): {why}"
+            ).format(
+                what=placement.what,
+                driver=placement.driver.value,
+                users=users_text(placement, ctx._),
+                score=used.score,
+                top=top.driver.value,
+                top_score=top.score,
+                why=why,
+            ),
+            expected=ctx._("{driver}, the advisor's first choice").format(driver=top.driver.value),
+            found=ctx._("{driver} (rank {rank})").format(driver=placement.driver.value, rank=used.rank),
             fix=fix,
             service=names[0] if len(names) == 1 else None,
             network=placement.network.name if placement.network else None,

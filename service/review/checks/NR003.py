@@ -14,17 +14,23 @@ def host_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
     for service in ctx.project.services.values():
         if not service.ports or not on_host_network(service, ctx):
             continue
+        _ = ctx._
+        ports = ports_text(service, _=_)
         yield Hit(
             mark=port_mark(service),
-            message=f"service `{service.name}` uses the host network and publishes ports "
-            f"({ports_text(service)}): Docker Compose v2 starts it anyway and the engine warns "
-            '"Published ports are discarded when using host network mode" (the Compose spec calls the '
-            "combination an error); the app's ports already open on every host interface",
-            expected="no `ports:` with the host network",
-            found=f"ports: {ports_text(service)}",
+            message=_(
+                "service `{service}` uses the host network and publishes ports "
+                "({ports}): Docker Compose v2 starts it anyway and the engine warns "
+                '"Published ports are discarded when using host network mode" (the Compose spec calls the '
+                "combination an error); the app's ports already open on every host interface"
+            ).format(service=service.name, ports=ports),
+            expected=_("no `ports:` with the host network"),
+            found=f"ports: {ports}",
             fix=Fix(
-                description="Remove `ports:` (the app listens on the host's interfaces directly), or drop "
-                "host networking and keep the ports on a user-defined bridge.",
+                description=_(
+                    "Remove `ports:` (the app listens on the host's interfaces directly), or drop "
+                    "host networking and keep the ports on a user-defined bridge."
+                ),
                 compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
             ),
             service=service.name,

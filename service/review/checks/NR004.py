@@ -14,15 +14,21 @@ def none_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
     for service in ctx.project.services.values():
         if service.mode != "none" or not service.ports:
             continue
+        _ = ctx._
+        ports = ports_text(service, _=_)
         yield Hit(
             mark=port_mark(service),
-            message=f"service `{service.name}` has `network_mode: none`, so it has only a loopback "
-            f"interface; the published ports ({ports_text(service)}) can never be reached",
-            expected="no `ports:` with network_mode: none",
-            found=f"ports: {ports_text(service)}",
+            message=_(
+                "service `{service}` has `network_mode: none`, so it has only a loopback "
+                "interface; the published ports ({ports}) can never be reached"
+            ).format(service=service.name, ports=ports),
+            expected=_("no `ports:` with network_mode: none"),
+            found=f"ports: {ports}",
             fix=Fix(
-                description="Remove `ports:`; if clients must reach the service, attach it to a network "
-                "(`internal: true` keeps it away from the outside world).",
+                description=_(
+                    "Remove `ports:`; if clients must reach the service, attach it to a network "
+                    "(`internal: true` keeps it away from the outside world)."
+                ),
                 compose=snippet({"services": {service.name: {"network_mode": "none"}}}),
             ),
             service=service.name,

@@ -15,16 +15,22 @@ def network_mode_with_networks(ctx: ReviewContext, rule: ReviewRule) -> Iterator
         if service.network_mode is None or service.networks_key is None:
             continue
         mode = service.network_mode.value
+        _ = ctx._
+        networks = ", ".join(a.network for a in service.attachments)
         yield Hit(
             mark=service.networks_key,
-            message=f"service `{service.name}` sets both `network_mode: {mode}` and `networks:`; Compose "
-            "rejects a service with both",
-            expected="either network_mode or networks",
-            found=f"network_mode: {mode} and networks: {', '.join(a.network for a in service.attachments)}",
+            message=_(
+                "service `{service}` sets both `network_mode: {mode}` and `networks:`; Compose "
+                "rejects a service with both"
+            ).format(service=service.name, mode=mode),
+            expected=_("either network_mode or networks"),
+            found=_("network_mode: {mode} and networks: {networks}").format(mode=mode, networks=networks),
             fix=Fix(
-                description="Keep one: `network_mode` for host/none/another service's stack, or `networks:` "
-                "for Compose networks. For the host or none network in a Swarm stack, use an external "
-                "network named `host`/`none` under `networks:`.",
+                description=_(
+                    "Keep one: `network_mode` for host/none/another service's stack, or `networks:` "
+                    "for Compose networks. For the host or none network in a Swarm stack, use an external "
+                    "network named `host`/`none` under `networks:`."
+                ),
             ),
             service=service.name,
             services=(service.name,),

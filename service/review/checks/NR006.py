@@ -38,7 +38,7 @@ def _calls(ctx: ReviewContext, service: Service) -> dict[str, list[str]]:
         if target in others:
             found.setdefault(others[target], []).append("links")
     for key, name in _environment_calls(service, others):
-        found.setdefault(name, []).append(f"environment {key}")
+        found.setdefault(name, []).append(ctx._("environment {variable}").format(variable=key))
     return found
 
 
@@ -72,14 +72,18 @@ def default_bridge_by_name(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit
     on_default = {name for name, service in services.items() if on_default_bridge(service, ctx)}
     if not on_default:
         return
+    _ = ctx._
     relations: dict[str, list[str]] = {name: [] for name in on_default}
     for name, service in services.items():
         for callee, how in _calls(ctx, service).items():
+            ways = ", ".join(dict.fromkeys(how))
             if name in on_default:
-                legacy = " (legacy links; deprecated)" if how == ["links"] else ""
-                relations[name].append(f"calls `{callee}` by name ({', '.join(dict.fromkeys(how))}){legacy}")
+                legacy = _(" (legacy links; deprecated)") if how == ["links"] else ""
+                calls = _("calls `{callee}` by name ({ways})").format(callee=callee, ways=ways)
+                relations[name].append(calls + legacy)
             elif callee in on_default and not on_host_network(service, ctx):
-                relations[callee].append(f"is called by name from `{name}` ({', '.join(dict.fromkeys(how))})")
+                called = _("is called by name from `{caller}` ({ways})").format(caller=name, ways=ways)
+                relations[callee].append(called)
     for name in sorted(on_default):
         if not relations[name]:
             continue
@@ -90,14 +94,18 @@ def default_bridge_by_name(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit
         network = "app-net"
         yield Hit(
             mark=mark,
-            message=f"service `{name}` is on Docker's default bridge, where containers reach each other "
-            f"only by IP address, and it {'; it '.join(relations[name])}",
-            expected="services that call each other by name on a user-defined network",
-            found=f"`{name}` on the default bridge (network_mode: bridge)",
+            message=_(
+                "service `{service}` is on Docker's default bridge, where containers reach each other "
+                "only by IP address, and it {relations}"
+            ).format(service=name, relations=_("; it ").join(relations[name])),
+            expected=_("services that call each other by name on a user-defined network"),
+            found=_("`{service}` on the default bridge (network_mode: bridge)").format(service=name),
             fix=Fix(
-                description="Drop `network_mode: bridge` from these services so Compose attaches them to the "
-                "project's own network (a user-defined bridge with DNS by service name), or put them on a "
-                "named network as below.",
+                description=_(
+                    "Drop `network_mode: bridge` from these services so Compose attaches them to the "
+                    "project's own network (a user-defined bridge with DNS by service name), or put them "
+                    "on a named network as below."
+                ),
                 compose=snippet(
                     {
                         "services": {peer: {"networks": [network]} for peer in involved},

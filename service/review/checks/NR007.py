@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.catalogue import SelectionRule
+from service.i18n import Gettext, english
 from service.models import Driver
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit, networks_of, ports_text, selection_rule, snippet
@@ -29,17 +30,31 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
         facts.update(published_port_count=total, largest_port_range=largest, has_ports=True)
         if not selection.condition(facts):
             continue
+        _ = ctx._
+        threshold = _threshold(selection, _)
         yield Hit(
             mark=port.mark,
-            message=f"service `{service.name}` publishes {total} host ports ({ports_text(service)}): one "
-            f"docker-proxy process and its NAT rules per port ({selection.id}'s threshold is "
-            f"{_threshold(selection)}); users report hosts running out of memory and processes",
-            expected=f"fewer than {_threshold(selection)} published ports, or host networking",
-            found=f"{total} published ports",
+            message=_(
+                "service `{service}` publishes {total} host ports ({ports}): one "
+                "docker-proxy process and its NAT rules per port ({rule}'s threshold is "
+                "{threshold}); users report hosts running out of memory and processes"
+            ).format(
+                service=service.name,
+                total=total,
+                ports=ports_text(service, _=_),
+                rule=selection.id,
+                threshold=threshold,
+            ),
+            expected=_("fewer than {threshold} published ports, or host networking").format(
+                threshold=threshold
+            ),
+            found=_("{total} published ports").format(total=total),
             fix=Fix(
-                description="Use host networking for this service (no proxy, no NAT), or set "
-                '"userland-proxy": false in /etc/docker/daemon.json and restart dockerd (removes the '
-                "proxies, not the NAT rules).",
+                description=_(
+                    "Use host networking for this service (no proxy, no NAT), or set "
+                    '"userland-proxy": false in /etc/docker/daemon.json and restart dockerd (removes the '
+                    "proxies, not the NAT rules)."
+                ),
                 compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
                 driver=Driver.host,
             ),
@@ -50,9 +65,9 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
         )
 
 
-def _threshold(selection: SelectionRule) -> str:
+def _threshold(selection: SelectionRule, _: Gettext = english) -> str:
     when = selection.data.when
     for op in ("ge", "gt"):
         if isinstance(when, dict) and when.get("fact") == "published_port_count" and op in when:
             return str(when[op] + (1 if op == "gt" else 0))
-    return "in its condition"
+    return _("in its condition")

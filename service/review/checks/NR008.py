@@ -17,15 +17,17 @@ def lan_network_without_parent(ctx: ReviewContext, rule: ReviewRule) -> Iterator
             continue
         yield Hit(
             mark=network.anchor or network.driver_opts_key or Mark("", 1, 1),
-            message=f"{driver} network `{network.name}` names no `parent` interface: Docker then creates a "
-            "dummy interface, so the containers are cut off from the LAN instead of joining it",
-            expected="driver_opts.parent: the host interface on the LAN (eth0, or eth0.<vlan>)",
-            found="no driver_opts.parent",
+            message=ctx._(
+                "{driver} network `{network}` names no `parent` interface: Docker then creates a "
+                "dummy interface, so the containers are cut off from the LAN instead of joining it"
+            ).format(driver=driver, network=network.name),
+            expected=ctx._("driver_opts.parent: the host interface on the LAN (eth0, or eth0.<vlan>)"),
+            found=ctx._("no driver_opts.parent"),
             fix=lan_fix(
                 ctx,
                 network,
                 driver,
-                "Add the host's LAN interface as `parent` (`ip route show default` names it).",
+                ctx._("Add the host's LAN interface as `parent` (`ip route show default` names it)."),
                 {"driver": driver, "driver_opts": {"parent": "eth0"}},
             ),
             network=network.name,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.catalogue import SelectionRule
+from service.i18n import Gettext, english
 from service.review.catalogue import ReviewRule
 from service.review.context import ReviewContext
 from service.review.models import Fix
@@ -61,10 +62,11 @@ def on_host_network(service: Service, ctx: ReviewContext) -> bool:
     )
 
 
-def ports_text(service: Service, limit: int = 4) -> str:
-    shown = [port.raw for port in service.ports[:limit]]
-    more = f" and {len(service.ports) - limit} more" if len(service.ports) > limit else ""
-    return ", ".join(shown) + more
+def ports_text(service: Service, limit: int = 4, _: Gettext = english) -> str:
+    shown = ", ".join(port.raw for port in service.ports[:limit])
+    if len(service.ports) > limit:
+        return _("{ports} and {more} more").format(ports=shown, more=len(service.ports) - limit)
+    return shown
 
 
 def port_mark(service: Service) -> Mark:
