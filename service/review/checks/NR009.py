@@ -17,17 +17,23 @@ def lan_network_without_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator
             continue
         yield Hit(
             mark=network.ipam_key or network.anchor or Mark("", 1, 1),
-            message=f"{driver} network `{network.name}` has no IPAM subnet: Docker then picks one from its "
-            "default pools (172.17.0.0/12, 192.168.0.0/16), not your LAN's, so the containers get addresses "
-            "the LAN cannot route",
-            expected="ipam.config with the LAN's subnet, its gateway and an ip_range DHCP never hands out",
-            found="no ipam.config subnet",
+            message=ctx._(
+                "{driver} network `{network}` has no IPAM subnet: Docker then picks one from its "
+                "default pools (172.17.0.0/12, 192.168.0.0/16), not your LAN's, so the containers get "
+                "addresses the LAN cannot route"
+            ).format(driver=driver, network=network.name),
+            expected=ctx._(
+                "ipam.config with the LAN's subnet, its gateway and an ip_range DHCP never hands out"
+            ),
+            found=ctx._("no ipam.config subnet"),
             fix=lan_fix(
                 ctx,
                 network,
                 driver,
-                "Give the LAN's subnet and router, and an ip_range outside the DHCP pool (replace the "
-                "example addresses with yours).",
+                ctx._(
+                    "Give the LAN's subnet and router, and an ip_range outside the DHCP pool (replace the "
+                    "example addresses with yours)."
+                ),
                 {
                     "driver": driver,
                     "ipam": {

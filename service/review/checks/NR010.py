@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from service.i18n import Gettext, english
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit, parse_address, parse_network, snippet
 from service.review.context import ReviewContext
@@ -25,22 +26,23 @@ def ipam_address_outside_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterato
         if network.external:
             continue
         for pool in network.pools:
-            yield from _pool_hits(network, pool)
+            yield from _pool_hits(network, pool, ctx._)
 
 
-def _pool_hits(network: Network, pool: Pool) -> Iterator[Hit]:
+def _pool_hits(network: Network, pool: Pool, _: Gettext = english) -> Iterator[Hit]:
     if pool.subnet is None or pool.subnet.unresolved:
         return
     subnet = parse_network(pool.subnet.value)
-    where = f"network `{network.name}`"
     if subnet is None:
         yield Hit(
             mark=pool.subnet.mark,
-            message=f"{where}: subnet {pool.subnet.value!r} is not an IP network in CIDR form; Docker "
-            "refuses to create the network",
-            expected="a subnet like 192.168.1.0/24 or fd00:1::/64",
+            message=_(
+                "network `{network}`: subnet {subnet} is not an IP network in CIDR form; Docker "
+                "refuses to create the network"
+            ).format(network=network.name, subnet=repr(pool.subnet.value)),
+            expected=_("a subnet like 192.168.1.0/24 or fd00:1::/64"),
             found=f"subnet: {pool.subnet.value}",
-            fix=Fix(description="Write the subnet as ADDRESS/PREFIX, e.g. 192.168.1.0/24."),
+            fix=Fix(description=_("Write the subnet as ADDRESS/PREFIX, e.g. 192.168.1.0/24.")),
             network=network.name,
             key=f"subnet={pool.subnet.value}",
         )
@@ -66,13 +68,16 @@ def _pool_hits(network: Network, pool: Pool) -> Iterator[Hit]:
             continue
         yield Hit(
             mark=located.mark,
-            message=f"{where}: {what} {value} is outside the subnet {subnet}; Docker refuses to create the "
-            "network",
-            expected=f"{what} inside {subnet}",
+            message=_(
+                "network `{network}`: {field} {value} is outside the subnet {subnet}; Docker refuses to "
+                "create the network"
+            ).format(network=network.name, field=what, value=value, subnet=subnet),
+            expected=_("{field} inside {subnet}").format(field=what, subnet=subnet),
             found=f"{what}: {value}",
             fix=Fix(
-                description=f"Use a {what.split('.')[0].replace('_', ' ')} inside {subnet} (for example "
-                f"{suggestion}), or correct the subnet.",
+                description=_(
+                    "Use a {field} inside {subnet} (for example {suggestion}), or correct the subnet."
+                ).format(field=what.split(".")[0].replace("_", " "), subnet=subnet, suggestion=suggestion),
                 compose=snippet(
                     {
                         "networks": {

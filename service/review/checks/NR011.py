@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from service.i18n import Gettext, english
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit, parse_address, parse_network, snippet
 from service.review.context import ReviewContext
@@ -23,12 +24,14 @@ def static_address_outside_subnet(ctx: ReviewContext, rule: ReviewRule) -> Itera
                 located = getattr(attachment, field_name)
                 if located is None or located.unresolved:
                     continue
-                hit = _static_hit(service, network, field_name, located.value, located.mark)
+                hit = _static_hit(service, network, field_name, located.value, located.mark, ctx._)
                 if hit is not None:
                     yield hit
 
 
-def _static_hit(service: Service, network: Network, field_name: str, value: str, mark: Mark) -> Hit | None:
+def _static_hit(
+    service: Service, network: Network, field_name: str, value: str, mark: Mark, _: Gettext = english
+) -> Hit | None:
     version = 4 if field_name == "ipv4_address" else 6
     address = parse_address(value)
     subnets = [s for s in (parse_network(x.value) for x in network.subnets()) if s is not None]
@@ -45,26 +48,36 @@ def _static_hit(service: Service, network: Network, field_name: str, value: str,
         "key": f"{field_name}={value}",
     }
     example = {"services": {service.name: {"networks": {network.name: {field_name: value}}}}}
+    names = {"service": service.name, "network": network.name, "field": field_name, "value": value}
     if address is None or address.version != version:
         return Hit(
             mark=mark,
-            message=f"service `{service.name}`: {field_name} {value!r} on network `{network.name}` is not an "
-            f"IPv{version} address",
-            expected=f"an IPv{version} address inside the network's subnet",
+            message=_(
+                "service `{service}`: {field} {quoted} on network `{network}` is not an IPv{version} address"
+            ).format(quoted=repr(value), version=version, **names),
+            expected=_("an IPv{version} address inside the network's subnet").format(version=version),
             found=f"{field_name}: {value}",
-            fix=Fix(description=f"Write an IPv{version} address from the subnet of `{network.name}`."),
+            fix=Fix(
+                description=_("Write an IPv{version} address from the subnet of `{network}`.").format(
+                    version=version, network=network.name
+                )
+            ),
             **common,  # type: ignore[arg-type]
         )
     if not family:
         return Hit(
             mark=mark,
-            message=f"service `{service.name}` asks for {field_name} {value} on network `{network.name}`, "
-            f"which has no IPv{version} subnet in its ipam.config; Compose requires one covering every "
-            "static address (Docker before 29.0.4 refuses the container)",
-            expected=f"network `{network.name}` with an ipam.config subnet containing {value}",
-            found=f"no IPv{version} subnet on `{network.name}`",
+            message=_(
+                "service `{service}` asks for {field} {value} on network `{network}`, "
+                "which has no IPv{version} subnet in its ipam.config; Compose requires one covering every "
+                "static address (Docker before 29.0.4 refuses the container)"
+            ).format(version=version, **names),
+            expected=_("network `{network}` with an ipam.config subnet containing {value}").format(**names),
+            found=_("no IPv{version} subnet on `{network}`").format(version=version, network=network.name),
             fix=Fix(
-                description=f"Declare the subnet the address belongs to under networks.{network.name}.ipam.",
+                description=_(
+                    "Declare the subnet the address belongs to under networks.{network}.ipam."
+                ).format(network=network.name),
                 compose=snippet(
                     {
                         **example,
@@ -94,13 +107,17 @@ def _static_hit(service: Service, network: Network, field_name: str, value: str,
         suggestion = str(family[0].network_address + offset)
         return Hit(
             mark=mark,
-            message=f"service `{service.name}`: {field_name} {value} is outside the subnet of network "
-            f"`{network.name}` ({subnet_text}); Docker refuses to start the container",
-            expected=f"an address inside {subnet_text}",
+            message=_(
+                "service `{service}`: {field} {value} is outside the subnet of network "
+                "`{network}` ({subnets}); Docker refuses to start the container"
+            ).format(subnets=subnet_text, **names),
+            expected=_("an address inside {subnets}").format(subnets=subnet_text),
             found=f"{field_name}: {value}",
             fix=Fix(
-                description=f"Pick an address inside {subnet_text} (and inside its ip_range, clear of the "
-                "gateway and of addresses other devices use), or correct the subnet.",
+                description=_(
+                    "Pick an address inside {subnets} (and inside its ip_range, clear of the "
+                    "gateway and of addresses other devices use), or correct the subnet."
+                ).format(subnets=subnet_text),
                 compose=snippet(
                     {"services": {service.name: {"networks": {network.name: {field_name: suggestion}}}}}
                 ),
@@ -110,11 +127,13 @@ def _static_hit(service: Service, network: Network, field_name: str, value: str,
     if address in gateways:
         return Hit(
             mark=mark,
-            message=f"service `{service.name}`: {field_name} {value} is the gateway of network "
-            f"`{network.name}`; Docker reserves it and refuses the container",
-            expected="an address other than the gateway",
-            found=f"{field_name}: {value} (the gateway)",
-            fix=Fix(description="Pick another address from the subnet for the container."),
+            message=_(
+                "service `{service}`: {field} {value} is the gateway of network "
+                "`{network}`; Docker reserves it and refuses the container"
+            ).format(**names),
+            expected=_("an address other than the gateway"),
+            found=_("{field}: {value} (the gateway)").format(field=field_name, value=value),
+            fix=Fix(description=_("Pick another address from the subnet for the container.")),
             **common,  # type: ignore[arg-type]
         )
     return None
