@@ -18,16 +18,22 @@ def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         if not networks or not all(is_lan(driver) for _, driver in networks):
             continue
         network, driver = networks[0]
+        _ = ctx._
+        ports = ports_text(service, _=_)
         yield Hit(
             mark=port_mark(service),
-            message=f"service `{service.name}` is only on {driver} network `{network.name}` and publishes "
-            f"ports ({ports_text(service)}): {driver} containers are reached on their own LAN address, and "
-            "Docker maps no ports for them",
-            expected="clients use the container's LAN IP and the app's own ports",
-            found=f"ports: {ports_text(service)}",
+            message=_(
+                "service `{service}` is only on {driver} network `{network}` and publishes "
+                "ports ({ports}): {driver} containers are reached on their own LAN address, and "
+                "Docker maps no ports for them"
+            ).format(service=service.name, driver=driver, network=network.name, ports=ports),
+            expected=_("clients use the container's LAN IP and the app's own ports"),
+            found=f"ports: {ports}",
             fix=Fix(
-                description="Remove `ports:` and give the container a fixed address so clients can find it, "
-                "or also attach a bridge network if ports must be published on the host's IP.",
+                description=_(
+                    "Remove `ports:` and give the container a fixed address so clients can find it, "
+                    "or also attach a bridge network if ports must be published on the host's IP."
+                ),
                 compose=snippet(
                     {
                         "services": {

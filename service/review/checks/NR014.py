@@ -19,16 +19,29 @@ def overlapping_subnets(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         for other, other_located, other_subnet in seen:
             if other_subnet.version != subnet.version or not subnet.overlaps(other_subnet):
                 continue
+            _ = ctx._
             same = other.name == network.name
-            where = "another of its IPAM blocks" if same else f"network `{other.name}`"
+            where = _("another of its IPAM blocks") if same else _("network `{name}`").format(name=other.name)
             yield Hit(
                 mark=located.mark,
-                message=f"network `{network.name}`: subnet {subnet} overlaps {other_subnet} of {where} "
-                f'({other_located.mark}); Docker refuses the second network ("Pool overlaps with other one '
-                'on this address space")',
-                expected="subnets that do not overlap",
-                found=f"{subnet} and {other_subnet}",
-                fix=Fix(description=f"Give `{network.name}` a subnet that does not overlap {other_subnet}."),
+                message=_(
+                    "network `{network}`: subnet {subnet} overlaps {other} of {where} "
+                    '({mark}); Docker refuses the second network ("Pool overlaps with other one '
+                    'on this address space")'
+                ).format(
+                    network=network.name,
+                    subnet=subnet,
+                    other=other_subnet,
+                    where=where,
+                    mark=other_located.mark,
+                ),
+                expected=_("subnets that do not overlap"),
+                found=_("{subnet} and {other}").format(subnet=subnet, other=other_subnet),
+                fix=Fix(
+                    description=_("Give `{network}` a subnet that does not overlap {other}.").format(
+                        network=network.name, other=other_subnet
+                    )
+                ),
                 network=network.name,
                 key=f"{subnet}|{other_subnet}",
             )

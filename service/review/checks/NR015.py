@@ -27,19 +27,33 @@ def subnet_in_default_pools(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
         pools = [pool for pool in DEFAULT_POOLS if subnet.overlaps(pool)]
         if not pools:
             continue
-        docker0 = " and docker0's own 172.17.0.0/16" if any(str(p) == "172.17.0.0/16" for p in pools) else ""
+        _ = ctx._
+        docker0 = (
+            _(" and docker0's own 172.17.0.0/16") if any(str(p) == "172.17.0.0/16" for p in pools) else ""
+        )
         yield Hit(
             mark=located.mark,
-            message=f"network `{network.name}`: subnet {subnet} lies in Docker's default address pools "
-            f"({', '.join(str(p) for p in pools[:3])}{docker0}), which Docker hands out to networks without "
-            'a subnet: on a host with other Compose projects it may already be taken ("Pool overlaps"), '
-            "and the order of `docker compose up` decides",
-            expected="a subnet outside 172.17.0.0/16-172.31.0.0/16 and 192.168.0.0/16 (e.g. in 10.0.0.0/8), "
-            "or daemon pools that exclude it",
+            message=_(
+                "network `{network}`: subnet {subnet} lies in Docker's default address pools "
+                "({pools}{docker0}), which Docker hands out to networks without "
+                'a subnet: on a host with other Compose projects it may already be taken ("Pool overlaps"), '
+                "and the order of `docker compose up` decides"
+            ).format(
+                network=network.name,
+                subnet=subnet,
+                pools=", ".join(str(p) for p in pools[:3]),
+                docker0=docker0,
+            ),
+            expected=_(
+                "a subnet outside 172.17.0.0/16-172.31.0.0/16 and 192.168.0.0/16 (e.g. in 10.0.0.0/8), "
+                "or daemon pools that exclude it"
+            ),
             found=f"subnet: {subnet}",
             fix=Fix(
-                description="Pick a subnet outside the default pools, or move the pools away from it with "
-                '"default-address-pools" in /etc/docker/daemon.json (restart dockerd).',
+                description=_(
+                    "Pick a subnet outside the default pools, or move the pools away from it with "
+                    '"default-address-pools" in /etc/docker/daemon.json (restart dockerd).'
+                ),
                 compose=snippet(
                     {"networks": {network.name: {"ipam": {"config": [{"subnet": "10.203.0.0/24"}]}}}}
                 ),

@@ -25,14 +25,20 @@ def overlay_not_attachable(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit
         commands, _ = ctx.commands_for(Driver.overlay, effectives[0], network)
         yield Hit(
             mark=network.anchor or Mark("", 1, 1),
-            message=f"overlay network `{network.name}` is not attachable: `docker compose up` runs plain "
-            "containers, and without `attachable: true` only Swarm services may join an overlay (the "
-            'containers fail with "network ... not manually attachable")',
-            expected="attachable: true (or swarm: true in the requirements, for `docker stack deploy`)",
-            found="driver: overlay without attachable",
+            message=ctx._(
+                "overlay network `{network}` is not attachable: `docker compose up` runs plain "
+                "containers, and without `attachable: true` only Swarm services may join an overlay (the "
+                'containers fail with "network ... not manually attachable")'
+            ).format(network=network.name),
+            expected=ctx._(
+                "attachable: true (or swarm: true in the requirements, for `docker stack deploy`)"
+            ),
+            found=ctx._("driver: overlay without attachable"),
             fix=Fix(
-                description="Add `attachable: true`; the host must be in Swarm mode (`docker swarm init`) "
-                "for any overlay.",
+                description=ctx._(
+                    "Add `attachable: true`; the host must be in Swarm mode (`docker swarm init`) "
+                    "for any overlay."
+                ),
                 compose=snippet({"networks": {network.name: {"driver": "overlay", "attachable": True}}}),
                 commands=commands,
                 driver=Driver.overlay,

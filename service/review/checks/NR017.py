@@ -34,14 +34,18 @@ def overlay_mtu_in_cloud(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             values = effective.values({"cloud"})
             yield Hit(
                 mark=network.anchor or Mark("", 1, 1),
-                message=f"overlay network `{network.name}` runs in a cloud ({requirement_text(values)}) "
-                "with no MTU option: VXLAN adds 50 bytes, and where the VPC's MTU is below 1500 (GCP 1460, "
-                "OpenStack 1450, VPNs less) large packets are silently dropped",
-                expected=f"driver_opts {MTU_OPTION}: the underlay MTU minus 50",
-                found="no MTU driver option",
+                message=ctx._(
+                    "overlay network `{network}` runs in a cloud ({requirements}) "
+                    "with no MTU option: VXLAN adds 50 bytes, and where the VPC's MTU is below 1500 (GCP "
+                    "1460, OpenStack 1450, VPNs less) large packets are silently dropped"
+                ).format(network=network.name, requirements=requirement_text(values)),
+                expected=ctx._("driver_opts {option}: the underlay MTU minus 50").format(option=MTU_OPTION),
+                found=ctx._("no MTU driver option"),
                 fix=Fix(
-                    description="Check the VPC's MTU (`ip link show` on a host) and set the overlay's to it "
-                    "minus 50 (minus about 60 more if encrypted).",
+                    description=ctx._(
+                        "Check the VPC's MTU (`ip link show` on a host) and set the overlay's to it "
+                        "minus 50 (minus about 60 more if encrypted)."
+                    ),
                     compose=snippet(
                         {
                             "networks": {
