@@ -20,14 +20,18 @@ def internal_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterato
         names = ", ".join(f"`{network.name}`" for network, _ in networks)
         yield Hit(
             mark=port_mark(service),
-            message=f"service `{service.name}` publishes ports ({ports_text(service)}) but is only on "
-            f"internal networks ({names}): an internal network has no way in from outside, so the ports "
-            "are never reachable",
-            expected="published ports on a service that is also on a non-internal network",
-            found=f"ports on internal-only service `{service.name}`",
+            message=ctx._(
+                "service `{service}` publishes ports ({ports}) but is only on "
+                "internal networks ({networks}): an internal network has no way in from outside, so the "
+                "ports are never reachable"
+            ).format(service=service.name, ports=ports_text(service, _=ctx._), networks=names),
+            expected=ctx._("published ports on a service that is also on a non-internal network"),
+            found=ctx._("ports on internal-only service `{service}`").format(service=service.name),
             fix=Fix(
-                description="Remove `ports:`, or also attach the service to a non-internal network (a "
-                "front-end bridge) that carries the published ports.",
+                description=ctx._(
+                    "Remove `ports:`, or also attach the service to a non-internal network (a "
+                    "front-end bridge) that carries the published ports."
+                ),
                 compose=snippet(
                     {
                         "services": {

@@ -18,13 +18,15 @@ def ipv6_without_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             continue
         yield Hit(
             mark=network.enable_ipv6.mark,
-            message=f"network `{network.name}` enables IPv6 without an IPv6 subnet: Docker's default pools "
-            "hold no IPv6 prefixes, so the engine picks a unique-local /64 of its own (older engines refuse "
-            "the network), a prefix you did not choose and nothing outside the host routes to",
-            expected="an IPv6 subnet in ipam.config (a /64 routed to this host, or a stable ULA)",
-            found="enable_ipv6: true and no IPv6 subnet",
+            message=ctx._(
+                "network `{network}` enables IPv6 without an IPv6 subnet: Docker's default pools "
+                "hold no IPv6 prefixes, so the engine picks a unique-local /64 of its own (older engines "
+                "refuse the network), a prefix you did not choose and nothing outside the host routes to"
+            ).format(network=network.name),
+            expected=ctx._("an IPv6 subnet in ipam.config (a /64 routed to this host, or a stable ULA)"),
+            found=ctx._("enable_ipv6: true and no IPv6 subnet"),
             fix=Fix(
-                description="Add an IPv6 subnet to the network's ipam.config.",
+                description=ctx._("Add an IPv6 subnet to the network's ipam.config."),
                 compose=snippet(
                     {
                         "networks": {

@@ -18,17 +18,21 @@ def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             if attachment.network in ctx.project.networks:
                 continue
             close = difflib.get_close_matches(attachment.network, declared, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            _ = ctx._
+            hint = _(" (did you mean `{name}`?)").format(name=close[0]) if close else ""
             yield Hit(
                 mark=attachment.mark,
-                message=f"service `{service.name}` joins network `{attachment.network}`, which is not "
-                f"declared under the top-level `networks:`{hint}; Compose refuses the file",
-                expected=f"`{attachment.network}` declared under networks:"
-                + (f" (declared: {', '.join(declared)})" if declared else ""),
+                message=_(
+                    "service `{service}` joins network `{network}`, which is not "
+                    "declared under the top-level `networks:`{hint}; Compose refuses the file"
+                ).format(service=service.name, network=attachment.network, hint=hint),
+                expected=_("`{network}` declared under networks:").format(network=attachment.network)
+                + (_(" (declared: {names})").format(names=", ".join(declared)) if declared else ""),
                 found=f"networks: {attachment.network}",
                 fix=Fix(
-                    description=f"Declare `{attachment.network}` under the top-level `networks:` (or fix the "
-                    "name).",
+                    description=_(
+                        "Declare `{network}` under the top-level `networks:` (or fix the name)."
+                    ).format(network=attachment.network),
                     compose=snippet(
                         {"networks": {close[0] if close else attachment.network: {"driver": "bridge"}}}
                     )

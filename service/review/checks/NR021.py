@@ -19,12 +19,15 @@ def unused_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             continue
         yield Hit(
             mark=network.mark,
-            message=f"network `{network.name}` is declared but no service joins it",
-            expected="every declared network used by a service",
-            found=f"networks.{network.name} unused",
+            message=ctx._("network `{network}` is declared but no service joins it").format(
+                network=network.name
+            ),
+            expected=ctx._("every declared network used by a service"),
+            found=ctx._("networks.{network} unused").format(network=network.name),
             fix=Fix(
-                description=f"Remove `{network.name}`, or add it to the `networks:` of the services that "
-                "need it."
+                description=ctx._(
+                    "Remove `{network}`, or add it to the `networks:` of the services that need it."
+                ).format(network=network.name)
             ),
             network=network.name,
             key="unused",

@@ -16,24 +16,37 @@ def invalid_suppression(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         *((s.name, None, s.ignores) for s in ctx.project.services.values()),
         *((None, n.name, n.ignores) for n in ctx.project.networks.values()),
     ]
+    _ = ctx._
     for service, network, ignores in owners:
         for ignore in ignores:
             problem = ignore.problem
             if problem is None and ignore.rule is not None and not REVIEW_CODE.fullmatch(ignore.rule):
-                problem = f"names {ignore.rule!r}, which is not a review rule code (NR###)"
+                problem = _("names {rule}, which is not a review rule code (NR###)").format(
+                    rule=repr(ignore.rule)
+                )
             elif problem is None and ignore.rule is not None and ignore.rule not in ctx.review_codes:
-                problem = f"names {ignore.rule}, which is not a review rule (`netadvisor explain` lists them)"
+                problem = _(
+                    "names {rule}, which is not a review rule (`netadvisor explain` lists them)"
+                ).format(rule=ignore.rule)
             if problem is None:
                 continue
-            owner = f"service `{service}`" if service else f"network `{network}`"
+            owner = (
+                _("service `{name}`").format(name=service)
+                if service
+                else _("network `{name}`").format(name=network)
+            )
             yield Hit(
                 mark=ignore.mark,
-                message=f"x-netadvisor-ignore on {owner} {problem}; the entry is not honoured",
-                expected="{rule: NR###, reason: why the finding does not apply}",
+                message=_("x-netadvisor-ignore on {owner} {problem}; the entry is not honoured").format(
+                    owner=owner, problem=problem
+                ),
+                expected="{rule: NR###, reason: " + _("why the finding does not apply") + "}",
                 found=f"rule: {ignore.rule or '(none)'}, reason: {ignore.reason or '(none)'}",
                 fix=Fix(
-                    description="Give each entry the rule code and a reason, which reviewers read in the "
-                    "report and in code scanning.",
+                    description=_(
+                        "Give each entry the rule code and a reason, which reviewers read in the "
+                        "report and in code scanning."
+                    ),
                     compose=snippet(
                         {"x-netadvisor-ignore": [{"rule": "NR021", "reason": "other projects join it"}]}
                     ),

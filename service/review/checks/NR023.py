@@ -15,16 +15,22 @@ def shared_namespace_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterato
         if service.mode not in ("service", "container") or not service.ports or service.network_mode is None:
             continue
         owner = service.network_mode.value.split(":", 1)[1]
+        _ = ctx._
+        ports = ports_text(service, _=_)
         yield Hit(
             mark=port_mark(service),
-            message=f"service `{service.name}` shares the network stack of `{owner}` "
-            f"(`network_mode: {service.network_mode.value}`) and publishes ports ({ports_text(service)}); "
-            "Docker refuses to publish ports on a container that uses another's network namespace",
-            expected=f"the ports published on `{owner}`",
-            found=f"ports: {ports_text(service)} on `{service.name}`",
+            message=_(
+                "service `{service}` shares the network stack of `{owner}` "
+                "(`network_mode: {mode}`) and publishes ports ({ports}); "
+                "Docker refuses to publish ports on a container that uses another's network namespace"
+            ).format(service=service.name, owner=owner, mode=service.network_mode.value, ports=ports),
+            expected=_("the ports published on `{owner}`").format(owner=owner),
+            found=_("ports: {ports} on `{service}`").format(ports=ports, service=service.name),
             fix=Fix(
-                description=f"Move the `ports:` entries to the service that owns the stack (`{owner}`); "
-                "both containers listen on the same interfaces.",
+                description=_(
+                    "Move the `ports:` entries to the service that owns the stack (`{owner}`); "
+                    "both containers listen on the same interfaces."
+                ).format(owner=owner),
                 compose=snippet({"services": {owner: {"ports": [p.raw for p in service.ports]}}})
                 if service.mode == "service"
                 else None,

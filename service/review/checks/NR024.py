@@ -34,14 +34,18 @@ def discovery_port_on_bridge(ctx: ReviewContext, rule: ReviewRule) -> Iterator[H
                 continue
             yield Hit(
                 mark=port.mark,
-                message=f"service `{service.name}` publishes {number}/udp on a bridge network: a "
-                "bridge never receives the LAN's broadcasts or multicast, so clients on the LAN that "
-                "discover or ask by broadcast (DHCP, PXE, mDNS, SSDP) never reach it",
-                expected="host networking (or macvlan/ipvlan) for a LAN broadcast/multicast protocol",
-                found=f"{port.raw} published on a bridge",
+                message=ctx._(
+                    "service `{service}` publishes {port}/udp on a bridge network: a "
+                    "bridge never receives the LAN's broadcasts or multicast, so clients on the LAN that "
+                    "discover or ask by broadcast (DHCP, PXE, mDNS, SSDP) never reach it"
+                ).format(service=service.name, port=number),
+                expected=ctx._("host networking (or macvlan/ipvlan) for a LAN broadcast/multicast protocol"),
+                found=ctx._("{port} published on a bridge").format(port=port.raw),
                 fix=Fix(
-                    description="Run the service with host networking and drop its `ports:`, or put it "
-                    "on a macvlan network on the LAN (see `netadvisor explain NA055`).",
+                    description=ctx._(
+                        "Run the service with host networking and drop its `ports:`, or put it "
+                        "on a macvlan network on the LAN (see `netadvisor explain NA055`)."
+                    ),
                     compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
                     driver=Driver.host,
                 ),
