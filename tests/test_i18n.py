@@ -5,6 +5,7 @@ commands stay exactly as in English, which itself stays byte-identical."""
 from __future__ import annotations
 
 import io
+import re
 import string
 from typing import Any
 
@@ -21,6 +22,8 @@ from service.docs.messages import template, updated_po
 from service.i18n import gettext_for, negotiate, po_path, translations
 from service.models import RecommendationRequest
 from service.render import render_recommendation
+from service.review.merge import SourceFile
+from service.review.reviewer import Reviewer
 
 ZH = gettext_for("zh-CN")
 SWARM = {"requirements": {"hosts": 3, "swarm": True, "encryption": True}}
@@ -330,3 +333,76 @@ def test_slack_reply_in_chinese(advisor: Advisor) -> None:
     assert reply["text"].startswith("使用 overlay")
     texts = [block["text"]["text"] for block in reply["blocks"] if "text" in block]
     assert any("覆盖网络" in text for text in texts)
+
+
+# -- review ---------------------------------------------------------------------------------------------------
+
+HOST_WITH_PORTS = "services:\n  web:\n    image: nginx\n    network_mode: host\n    ports: ['80:80']\n"
+
+
+def test_every_review_rule_case_that_fires_reads_in_chinese(advisor: Advisor) -> None:
+    """Each review rule's firing cases give findings whose message, expectation and fix are Chinese."""
+    reviewer = Reviewer.for_advisor(advisor)
+    for rule in reviewer.rules.rules:
+        for case in rule.data.cases.fires:
+            files = [SourceFile("compose.yaml", case.compose)]
+            english = reviewer.review(files, case.requirements)
+            chinese = reviewer.review(files, case.requirements, language="zh-CN")
+            assert [f.fingerprint for f in chinese.findings] == [f.fingerprint for f in english.findings]
+            pairs = [
+                (en, zh)
+                for en, zh in zip(english.findings, chinese.findings, strict=True)
+                if en.rule == rule.id
+            ]
+            assert pairs, f"{rule.id} {case.name}: no finding"
+            for en, zh in pairs:
+                assert (zh.rule, zh.line, zh.severity, zh.fix.compose) == (
+                    en.rule,
+                    en.line,
+                    en.severity,
+                    en.fix.compose,
+                )
+                for field in ("message", "expected"):
+                    assert getattr(zh, field) != getattr(en, field), (
+                        f"{rule.id} {case.name}: {field} not translated"
+                    )
+                assert zh.fix.description != en.fix.description, f"{rule.id} {case.name}: fix not translated"
+                assert re.search("[\u4e00-\u9fff]", zh.message), zh.message
+
+
+def _review_body() -> dict[str, Any]:
+    return {"files": [{"name": "compose.yaml", "content": HOST_WITH_PORTS}]}
+
+
+def test_review_api_in_chinese_json_and_sarif(client: TestClient) -> None:
+    response = client.post("/v1/reviews", json=_review_body(), headers={"Accept-Language": "zh-CN"})
+    assert response.headers["content-language"] == "zh-CN"
+    finding = response.json()["findings"][0]
+    assert finding["rule"] == "NR003" and finding["severity"] == "error"
+    assert finding["message"].startswith("服务 `web` 使用主机网络并发布了端口（80:80）")
+    assert finding["expected"] == "使用主机网络时不要有 `ports:`"
+    sarif = client.post("/v1/reviews?format=sarif&lang=zh", json=_review_body())
+    assert sarif.headers["content-language"] == "zh-CN"
+    result = sarif.json()["runs"][0]["results"][0]
+    assert result["ruleId"] == "NR003" and result["level"] == "error"
+    assert (
+        "\n期望：使用主机网络时不要有 `ports:`。实际：ports: 80:80。\n修复：删除 `ports:`"
+        in result["message"]["text"]
+    )
+    english = client.post("/v1/reviews", json=_review_body())
+    assert english.headers["content-language"] == "en"
+    assert english.json()["findings"][0]["message"].startswith("service `web` uses the host network")
+
+
+def test_review_markdown_and_cli_in_chinese(
+    client: TestClient, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    markdown = client.post("/v1/reviews?format=markdown&lang=zh", json=_review_body()).text
+    assert markdown.startswith("## netadvisor 网络审查\n")
+    assert "| | 规则 | 位置 | 发现 |" in markdown and "- **期望：** 使用主机网络时不要有 `ports:`" in markdown
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(HOST_WITH_PORTS)
+    assert main(["review", str(compose), "--lang", "zh"]) == 1
+    out = capsys.readouterr().out
+    assert "    期望：使用主机网络时不要有 `ports:`" in out
+    assert out.rstrip().endswith("compose.yaml 中有 1 个错误、0 个警告、0 条提示")
