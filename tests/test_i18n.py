@@ -335,7 +335,7 @@ def test_slack_reply_in_chinese(advisor: Advisor) -> None:
     assert any("覆盖网络" in text for text in texts)
 
 
-# -- review ---------------------------------------------------------------------------------------------------
+# -- review --------------------------------------------------------------------------------------------------
 
 HOST_WITH_PORTS = "services:\n  web:\n    image: nginx\n    network_mode: host\n    ports: ['80:80']\n"
 
