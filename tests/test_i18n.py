@@ -406,3 +406,28 @@ def test_review_markdown_and_cli_in_chinese(
     out = capsys.readouterr().out
     assert "    期望：使用主机网络时不要有 `ports:`" in out
     assert out.rstrip().endswith("compose.yaml 中有 1 个错误、0 个警告、0 条提示")
+
+
+def test_review_rules_and_sarif_rule_descriptions_in_chinese(client: TestClient) -> None:
+    rule = client.get("/v1/review-rules/NR003", headers={"Accept-Language": "zh"})
+    assert rule.headers["content-language"] == "zh-CN"
+    body = rule.json()
+    assert body["id"] == "NR003" and body["severity"] == "error"
+    assert body["summary"].startswith("使用主机网络的服务发布了端口")
+    assert body["rationale"].startswith("The Compose specification")  # a quote of Docker's docs, as written
+    sarif = client.post("/v1/reviews?format=sarif&lang=zh", json=_review_body()).json()
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["NR003"]["shortDescription"]["text"] == body["summary"]
+
+
+def test_a_misspelt_query_parameter_on_the_catalogue_is_named(client: TestClient) -> None:
+    response = client.get("/v1/drivers", params={"lnag": "zh"})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("'lnag': unknown query parameter")
+
+
+def test_cli_explain_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "NA013", "--lang", "zh"]) == 0
+    assert "云服务商" in capsys.readouterr().out
+    assert main(["explain", "NR021", "--lang", "zh"]) == 0
+    assert "网络已声明，但没有任何服务加入它。" in capsys.readouterr().out

@@ -113,6 +113,10 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("GET", "/v1/rules/{rule_id}", "200"): lambda c: c.full.get("/v1/rules/NA001", headers=AUTH),
     ("GET", "/v1/rules/{rule_id}", "401"): lambda c: c.full.get("/v1/rules/NA001"),
     ("GET", "/v1/rules/{rule_id}", "404"): lambda c: c.full.get("/v1/rules/NA999", headers=AUTH),
+    ("GET", "/v1/rules", "422"): lambda c: c.full.get("/v1/rules", params={"lang": "fr"}, headers=AUTH),
+    ("GET", "/v1/rules/{rule_id}", "422"): lambda c: c.full.get("/v1/rules/NA001?lang=fr", headers=AUTH),
+    ("GET", "/v1/drivers", "422"): lambda c: c.full.get("/v1/drivers", params={"lnag": "zh"}, headers=AUTH),
+    ("GET", "/v1/drivers/{driver}", "422"): lambda c: c.full.get("/v1/drivers/host?lang=xx", headers=AUTH),
     ("GET", "/v1/drivers", "200"): lambda c: c.full.get("/v1/drivers", headers=AUTH),
     ("GET", "/v1/drivers", "401"): lambda c: c.full.get("/v1/drivers"),
     ("GET", "/v1/drivers/{driver}", "200"): lambda c: c.full.get("/v1/drivers/macvlan", headers=AUTH),
@@ -136,6 +140,10 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
         f"/v1/review-rules/{first_review_rule(c)}", headers=AUTH
     ),
     ("GET", "/v1/review-rules/{rule_id}", "401"): lambda c: c.full.get("/v1/review-rules/X"),
+    ("GET", "/v1/review-rules", "422"): lambda c: c.full.get("/v1/review-rules?lang=de", headers=AUTH),
+    ("GET", "/v1/review-rules/{rule_id}", "422"): lambda c: c.full.get(
+        "/v1/review-rules/NR001", params={"lang": "ja"}, headers=AUTH
+    ),
     ("GET", "/v1/review-rules/{rule_id}", "404"): lambda c: c.full.get(
         "/v1/review-rules/NOPE999", headers=AUTH
     ),

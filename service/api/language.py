@@ -7,14 +7,19 @@ one copy per language. An unsupported `?lang=` is a 422: the user asked for it b
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Header, Query
+from fastapi import Header, Query, Request
 from starlette.datastructures import MutableHeaders
 
+from service.api.errors import ErrorEnvelope
 from service.errors import InvalidRequest
 from service.i18n import LANG_HELP, SUPPORTED_LANGUAGES, Language, negotiate
 
+# The 422 a route documents once it takes `lang` (in the one error envelope).
+BAD_LANG: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorEnvelope, "description": "`lang` names a language netadvisor has no texts in."}
+}
 LangQuery = Annotated[str | None, Query(max_length=64, description=LANG_HELP + " Wins over Accept-Language.")]
 AcceptLanguageHeader = Annotated[
     str | None,
@@ -33,6 +38,20 @@ async def get_language(lang: LangQuery = None, accept_language: AcceptLanguageHe
         message = f"lang: unsupported language {lang!r}; use en or zh (supported: {supported})"
         raise InvalidRequest(message, [{"field": "lang", "type": "unsupported_language", "message": message}])
     return language
+
+
+async def get_catalogue_language(
+    request: Request, lang: LangQuery = None, accept_language: AcceptLanguageHeader = None
+) -> Language:
+    """`lang` for the catalogue routes, whose only query parameter it is: any other (`?lnag=zh`) is a 422
+    rather than a silently English answer."""
+    unknown = sorted(set(request.query_params) - {"lang"})
+    if unknown:
+        message = f"{unknown[0]!r}: unknown query parameter; this route takes only `lang` (en or zh)"
+        raise InvalidRequest(
+            message, [{"field": name, "type": "unknown_parameter", "message": message} for name in unknown]
+        )
+    return await get_language(lang, accept_language)
 
 
 def mark_language(headers: MutableHeaders, language: Language) -> None:

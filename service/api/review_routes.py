@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
-from service.api.language import get_language, mark_language
+from service.api.language import BAD_LANG, get_catalogue_language, get_language, mark_language
 from service.errors import NotFound
 from service.i18n import Language, gettext_for
 from service.observability.metrics import record_findings
@@ -108,7 +108,7 @@ def create_review(  # a plain def: a large file takes a CPU-bound moment, kept o
     if format == "json":
         response = Response(report.model_dump_json(), media_type=_MEDIA["json"])
     else:
-        content = render(report, format, reviewer.rules, gettext_for(language))
+        content = render(report, format, reviewer.catalogues[language], gettext_for(language))
         media = _MEDIA["sarif"] if format == "sarif" else _MEDIA[format]
         response = (Response if format == "sarif" else PlainTextResponse)(content, media_type=media)
     mark_language(response.headers, language)
@@ -120,9 +120,13 @@ def create_review(  # a plain def: a large file takes a CPU-bound moment, kept o
     tags=["review"],
     summary="All review rules",
     response_model=list[ReviewRuleData],
+    responses=BAD_LANG,
 )
-async def list_review_rules(reviewer: ReviewerDep) -> list[ReviewRuleData]:
-    return [rule.data for rule in reviewer.rules.rules]
+async def list_review_rules(
+    reviewer: ReviewerDep, language: Annotated[Language, Depends(get_catalogue_language)], response: Response
+) -> list[ReviewRuleData]:
+    mark_language(response.headers, language)
+    return [rule.data for rule in reviewer.catalogues[language].rules]
 
 
 @router.get(
@@ -130,10 +134,16 @@ async def list_review_rules(reviewer: ReviewerDep) -> list[ReviewRuleData]:
     tags=["review"],
     summary="One review rule",
     response_model=ReviewRuleData,
-    responses={404: {"model": ErrorEnvelope, "description": "Unknown rule code."}},
+    responses={404: {"model": ErrorEnvelope, "description": "Unknown rule code."}, **BAD_LANG},
 )
-async def get_review_rule(rule_id: str, reviewer: ReviewerDep) -> ReviewRuleData:
-    rule = reviewer.rules.rule(rule_id)
+async def get_review_rule(
+    rule_id: str,
+    reviewer: ReviewerDep,
+    language: Annotated[Language, Depends(get_catalogue_language)],
+    response: Response,
+) -> ReviewRuleData:
+    mark_language(response.headers, language)
+    rule = reviewer.catalogues[language].rule(rule_id)
     if rule is None:
         raise NotFound(f"no review rule {rule_id!r}; GET /v1/review-rules lists them", {"rule": rule_id})
     return rule.data

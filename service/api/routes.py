@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
-from service.api.language import get_language, mark_language
+from service.api.language import BAD_LANG, get_catalogue_language, get_language, mark_language
 from service.catalogue import DriverInfo, SelectionRuleData
 from service.i18n import Language, gettext_for
 from service.models import Recommendation, RecommendationRequest
@@ -26,9 +26,6 @@ router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
     422: {"model": ErrorEnvelope, "description": "Invalid request; `details` names each field and the fix."},
-}
-BAD_LANG: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorEnvelope, "description": "`lang` names a language netadvisor has no texts in."}
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorEnvelope, "description": "Unknown ID."},
@@ -56,6 +53,7 @@ async def get_advisor(request: Request) -> Advisor:
 
 AdvisorDep = Annotated[Advisor, Depends(get_advisor)]
 LanguageDep = Annotated[Language, Depends(get_language)]
+CatalogueLanguageDep = Annotated[Language, Depends(get_catalogue_language)]
 
 
 def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
@@ -144,7 +142,7 @@ async def query_recommendation(
     responses=BAD_LANG,
 )
 async def list_rules(
-    advisor: AdvisorDep, language: LanguageDep, response: Response
+    advisor: AdvisorDep, language: CatalogueLanguageDep, response: Response
 ) -> list[SelectionRuleData]:
     mark_language(response.headers, language)
     return [rule.data for rule in advisor.rules(language)]
@@ -158,7 +156,7 @@ async def list_rules(
     responses=NOT_FOUND,
 )
 async def get_rule(
-    rule_id: str, advisor: AdvisorDep, language: LanguageDep, response: Response
+    rule_id: str, advisor: AdvisorDep, language: CatalogueLanguageDep, response: Response
 ) -> SelectionRuleData:
     mark_language(response.headers, language)
     return advisor.rule(rule_id, language).data
@@ -171,7 +169,9 @@ async def get_rule(
     response_model=list[DriverInfo],
     responses=BAD_LANG,
 )
-async def list_drivers(advisor: AdvisorDep, language: LanguageDep, response: Response) -> list[DriverInfo]:
+async def list_drivers(
+    advisor: AdvisorDep, language: CatalogueLanguageDep, response: Response
+) -> list[DriverInfo]:
     mark_language(response.headers, language)
     return advisor.drivers(language)
 
@@ -184,7 +184,7 @@ async def list_drivers(advisor: AdvisorDep, language: LanguageDep, response: Res
     responses=NOT_FOUND,
 )
 async def get_driver(
-    driver: str, advisor: AdvisorDep, language: LanguageDep, response: Response
+    driver: str, advisor: AdvisorDep, language: CatalogueLanguageDep, response: Response
 ) -> DriverInfo:
     mark_language(response.headers, language)
     return advisor.driver(driver, language)

@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po, write_po
 from service import __version__
 from service.catalogue import Catalogue, driver_texts, load_catalogue, rule_texts
 from service.i18n import CATALOGUE_LOCALES, DOMAIN, SUPPORTED_LANGUAGES, po_path
+from service.review.catalogue import load_review_catalogue, review_rule_texts
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,6 +44,9 @@ def template(catalogue: Catalogue | None = None) -> Catalog:
     for info in catalogue.drivers.values():
         for text in driver_texts(info):
             catalog.add(text, locations=[(f"rules/drivers.yaml#{info.driver.value}", 0)])
+    for review_rule in load_review_catalogue(catalogue.root).rules:
+        for text in review_rule_texts(review_rule.data):
+            catalog.add(text, locations=[(f"rules/review/{review_rule.id}.yaml", 0)])
     return catalog
 
 

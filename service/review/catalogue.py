@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.catalogue import RuleMetadata
 from service.errors import CatalogueError
+from service.i18n import Gettext
 from service.models import Requirements
 from service.review.errors import ReviewError
 from service.review.yamltree import load_documents
@@ -98,8 +99,23 @@ class ReviewCatalogue:
     def rule(self, rule_id: str) -> ReviewRule | None:
         return self._by_id.get(rule_id.upper())
 
+    def localized(self, translate: Gettext) -> ReviewCatalogue:
+        """The same rules with their summary and fix in another language (the rationale quotes Docker's
+        documentation and stays as written); the version stays the rules'."""
+        rules = [ReviewRule(translate_review_rule(rule.data, translate)) for rule in self.rules]
+        return ReviewCatalogue(rules, self.version, self.root)
+
     def __contains__(self, rule_id: str) -> bool:
         return rule_id.upper() in self._by_id
+
+
+def review_rule_texts(data: ReviewRuleData) -> list[str]:
+    """The human texts of a review rule a translation covers (the extractor's list too)."""
+    return [data.summary, data.fix]
+
+
+def translate_review_rule(data: ReviewRuleData, translate: Gettext) -> ReviewRuleData:
+    return data.model_copy(update={"summary": translate(data.summary), "fix": translate(data.fix)})
 
 
 def review_rules_dir(rules_root: Path) -> Path:

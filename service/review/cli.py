@@ -54,6 +54,7 @@ def configure_review(parser: argparse.ArgumentParser) -> None:
 def configure_explain(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rule", metavar="RULE", help="A review rule (NR001) or selection rule (NA013) code.")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    add_language_option(parser)
 
 
 def _advisor(args: argparse.Namespace) -> Any:
@@ -158,7 +159,7 @@ def run_review(args: argparse.Namespace) -> int:
         status = 2
     from service.i18n import gettext_for
 
-    output = render(report, args.format, reviewer.rules, gettext_for(args.lang))
+    output = render(report, args.format, reviewer.catalogues[args.lang], gettext_for(args.lang))
     if args.output:
         try:
             Path(args.output).write_text(output, encoding="utf-8")
@@ -173,7 +174,7 @@ def run_review(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     from service.review.docs import explain
 
-    sys.stdout.write(explain(args.rule, _advisor(args).catalogue, args.format))
+    sys.stdout.write(explain(args.rule, _advisor(args).catalogue_for(args.lang), args.format))
     return 0
 
 

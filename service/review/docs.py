@@ -11,6 +11,7 @@ from pathlib import Path
 
 from service.catalogue import Catalogue, SelectionRule
 from service.errors import NotFound
+from service.i18n import DEFAULT_LANGUAGE
 from service.review.catalogue import ReviewCase, ReviewRule, load_review_catalogue, review_rules_dir
 
 
@@ -152,9 +153,14 @@ def selection_rule_text(rule: SelectionRule, markdown: bool) -> str:
 
 
 def explain(code: str, catalogue: Catalogue, output: str = "text") -> str:
-    """A rule's documentation, review (NR###) or selection (NA###); NotFound for anything else."""
+    """A rule's documentation, review (NR###) or selection (NA###); NotFound for anything else.
+
+    A localized selection catalogue (`Advisor.catalogue_for`) gives the rules' summaries, messages and
+    fixes in its language; the rationale quotes Docker's documentation and stays as written."""
     code = code.strip().upper()
     review = load_review_catalogue(catalogue.root)
+    if catalogue.language != DEFAULT_LANGUAGE:
+        review = review.localized(catalogue.gettext)
     rule = review.rule(code)
     if rule is not None:
         if output == "json":

@@ -18,7 +18,7 @@ from typing import Any
 from service import __version__
 from service.advisor import Advisor
 from service.errors import CatalogueError
-from service.i18n import DEFAULT_LANGUAGE, Language
+from service.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Language, gettext_for
 from service.review.catalogue import ReviewCatalogue, ReviewRule, load_review_catalogue
 from service.review.checks import CHECKS, Hit
 from service.review.context import External, ReviewContext
@@ -42,6 +42,11 @@ class Reviewer:
                 raise CatalogueError(f"{rule.id} names selection rules that do not exist: {unknown}")
         self.advisor = advisor
         self.rules = rules
+        # The rules' summaries and fixes per language, for /v1/review-rules and SARIF's rule descriptions.
+        self.catalogues: dict[Language, ReviewCatalogue] = {
+            language: rules.localized(gettext_for(language)) if language != DEFAULT_LANGUAGE else rules
+            for language in SUPPORTED_LANGUAGES
+        }
 
     @classmethod
     def for_advisor(cls, advisor: Advisor) -> Reviewer:
