@@ -5,6 +5,7 @@ commands stay exactly as in English, which itself stays byte-identical."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import string
 from typing import Any
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from service.advisor import Advisor
 from service.catalogue import Catalogue
-from service.chat import slack
+from service.chat import mattermost, slack, teams
 from service.chat.answer import answer_query
 from service.cli import main
 from service.docs.messages import template, updated_po
@@ -431,3 +432,19 @@ def test_cli_explain_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     assert "云服务商" in capsys.readouterr().out
     assert main(["explain", "NR021", "--lang", "zh"]) == 0
     assert "网络已声明，但没有任何服务加入它。" in capsys.readouterr().out
+
+
+def test_help_in_chinese_fits_every_chat_platform(
+    advisor: Advisor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = answer_query(advisor, "help 中文", invocation="/netadvisor")
+    assert answer.kind == "help" and answer.language == "zh-CN"
+    assert answer.markdown.startswith("**netadvisor** 告诉你该用哪个 Docker 网络驱动")
+    assert (
+        "- `cross-host`（也可写作 crosshost, multihost, multi-host）: 不同 Docker 主机上的容器"
+        in answer.markdown
+    )
+    for reply in (slack.reply(answer), mattermost.reply(answer), teams.reply(answer)):
+        assert "Shortened" not in json.dumps(reply, ensure_ascii=False)
+    assert main(["ask", "--lang", "zh", "help"]) == 0
+    assert "示例：netadvisor ask cross-host swarm" in capsys.readouterr().out

@@ -63,10 +63,10 @@ def answer_query(
     except QueryError as exc:
         return _unreadable(exc, invocation, gettext_for(chosen), chosen)
     chosen = query.language or chosen
-    if query.help or not text.strip():
-        markdown = help_text(invocation, markdown=True, can_share=can_share)
-        return ChatAnswer("help", markdown, "netadvisor: how to ask", False)
     _ = gettext_for(chosen)
+    if query.help or not text.strip():
+        markdown = help_text(invocation, markdown=True, can_share=can_share, gettext=_)
+        return ChatAnswer("help", markdown, _("netadvisor: how to ask"), False, chosen)
     rec = advisor.recommend(query.request, chosen)
     record_recommendation(rec.recommendation.value if rec.recommendation else None)
     markdown = render_recommendation(rec, "markdown", gettext=_)

@@ -27,7 +27,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     query = parse_query(" ".join(args.query))  # QueryError: one line on stderr, exit 2 (service.cli.main)
     if query.help:
-        print(help_text("netadvisor ask", markdown=args.format == "markdown", can_share=False), end="")
+        markdown = args.format == "markdown"
+        print(
+            help_text("netadvisor ask", markdown=markdown, can_share=False, gettext=gettext_for(args.lang)),
+            end="",
+        )
         return 0
     rec = load_advisor(args).recommend(query.request, args.lang)  # the catalogue loads only now
     if args.format == "json":
