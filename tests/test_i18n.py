@@ -448,3 +448,16 @@ def test_help_in_chinese_fits_every_chat_platform(
         assert "Shortened" not in json.dumps(reply, ensure_ascii=False)
     assert main(["ask", "--lang", "zh", "help"]) == 0
     assert "示例：netadvisor ask cross-host swarm" in capsys.readouterr().out
+
+
+def test_rest_query_lang_token(client: TestClient) -> None:
+    """A chat query pasted into `?q=` keeps its `lang=zh`; `?lang=` still wins."""
+    chinese = client.get("/v1/recommendations", params={"q": "cross-host swarm lang=zh"})
+    assert chinese.headers["content-language"] == "zh-CN"
+    assert chinese.json()["ranking"][0]["summary"].startswith("推荐")
+    english = client.get("/v1/recommendations", params={"q": "cross-host swarm 中文", "lang": "en"})
+    assert english.headers["content-language"] == "en"
+    header = client.get(
+        "/v1/recommendations", params={"q": "cross-host swarm"}, headers={"Accept-Language": "zh"}
+    )
+    assert header.headers["content-language"] == "zh-CN"

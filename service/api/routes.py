@@ -10,7 +10,14 @@ from fastapi.responses import PlainTextResponse, Response
 from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
-from service.api.language import BAD_LANG, get_catalogue_language, get_language, mark_language
+from service.api.language import (
+    BAD_LANG,
+    AcceptLanguageHeader,
+    LangQuery,
+    get_catalogue_language,
+    get_language,
+    mark_language,
+)
 from service.catalogue import DriverInfo, SelectionRuleData
 from service.i18n import Language, gettext_for
 from service.models import Recommendation, RecommendationRequest
@@ -87,6 +94,18 @@ def answer(
     return response
 
 
+async def get_asked(
+    q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
+    lang: LangQuery = None,
+    accept_language: AcceptLanguageHeader = None,
+) -> tuple[RecommendationRequest, Language]:
+    """`?q=` in the chat query language (a bad token is a 422) and the answer's language: `?lang=` first,
+    then a `lang=zh` / `中文` token in the query, then Accept-Language."""
+    query = parse_rest_query(q)
+    explicit = lang if lang is not None or query.language is None else query.language
+    return query.request, await get_language(explicit, accept_language)
+
+
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
 async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
     return {
@@ -124,14 +143,13 @@ async def create_recommendation(
     responses=recommendation_responses("Ranked drivers, as for the POST."),
 )
 async def query_recommendation(
-    q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
+    asked: Annotated[tuple[RecommendationRequest, Language], Depends(get_asked)],
     advisor: AdvisorDep,
-    language: LanguageDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    # the chat query language; a bad token is a 422
-    return answer(advisor, parse_rest_query(q), wants(format, accept), language)
+    request, language = asked
+    return answer(advisor, request, wants(format, accept), language)
 
 
 @router.get(

@@ -264,12 +264,14 @@ QUERY_DESCRIPTION = (
     "(`hosts=3`, `ports=80,443,8000-9000`, `vlan=20`, `platform=rootless`, `cloud=aws`, `access=internal`, "
     "`isolation=required`, `perf=high`, `containers=50`, `subnet=`, `gateway=`, `range=`, `ipv6-subnet=`, "
     "`parent=`, `name=`, `image=`, `container=`, `mtu=`, `advertise=`). Case-insensitive. An unknown token "
-    "is a 422 naming it and the nearest valid one. `share` is accepted and ignored (it is for chat)."
+    "is a 422 naming it and the nearest valid one. `share` is accepted and ignored (it is for chat). "
+    "`lang=zh` (or `中文`) answers in Chinese unless `?lang=` says otherwise."
 )
 
 
-def parse_rest_query(text: str) -> RecommendationRequest:
-    """`GET /v1/recommendations?q=`: the chat grammar; `share` means nothing here, `help` is a 422."""
+def parse_rest_query(text: str) -> ChatQuery:
+    """`GET /v1/recommendations?q=`: the chat grammar; `share` means nothing here, `help` is a 422, and a
+    `lang=` token is the answer's language unless `?lang=` says otherwise."""
     query = parse_query(text)
     if query.help:
         raise QueryError(
@@ -282,4 +284,4 @@ def parse_rest_query(text: str) -> RecommendationRequest:
                 )
             ]
         )
-    return query.request
+    return query
