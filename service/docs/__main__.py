@@ -1,7 +1,7 @@
-"""`python -m service.docs`: regenerate `rules/CATALOGUE.md`."""
+"""`python -m service.docs`: regenerate `rules/CATALOGUE.md` and the README's request fields table."""
 
 import sys
 
-from service.docs.catalogue import main
+from service.docs import catalogue, fields
 
-sys.exit(main())
+sys.exit(catalogue.main() or fields.main())
