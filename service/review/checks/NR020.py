@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit, snippet
 from service.review.context import ReviewContext
 from service.review.models import Fix
+from service.suggest import closest
 
 
 def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -17,8 +17,8 @@ def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         for attachment in service.attachments:
             if attachment.network in ctx.project.networks:
                 continue
-            close = difflib.get_close_matches(attachment.network, declared, n=1)
-            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            close = closest(attachment.network, declared)
+            hint = f" (did you mean `{close}`?)" if close else ""
             yield Hit(
                 mark=attachment.mark,
                 message=f"service `{service.name}` joins network `{attachment.network}`, which is not "
