@@ -147,7 +147,13 @@ def test_three_swarm_hosts_encrypted_rank_overlay_first_and_the_command_copies(p
     assert drivers[0] == "overlay"
     assert len(drivers) == 6
     reason = tab.locator("#driver-overlay .reasons a.rule").first
-    assert reason.get_attribute("href") == "/v1/rules/" + reason.inner_text()
+    rule = reason.inner_text()
+    assert reason.get_attribute("href") == f"/v1/rules/{rule}"
+    reason.click()  # shown on the page, fetched with the key a plain link could not send
+    panel = tab.locator("#rule-panel")
+    panel.locator("h3").wait_for(state="visible")
+    assert panel.locator("h3").inner_text().startswith(rule + " ")
+    assert panel.locator("a").get_attribute("href").startswith("https://")
 
     block = tab.locator("#driver-overlay .block", has_text="--opt encrypted").first
     command = block.locator("pre").inner_text()

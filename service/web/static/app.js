@@ -180,9 +180,48 @@
 
   // -- the answer ------------------------------------------------------------------------------------
 
+  function apiHeaders() {
+    const headers = { accept: "application/json" };
+    const key = document.getElementById("api-key").value.trim();
+    if (key) headers.authorization = "Bearer " + key;
+    return headers;
+  }
+
+  function safeLink(url) {
+    return /^https?:\/\//.test(url || "") ? el("a", { href: url, rel: "noopener noreferrer", text: url }) : null;
+  }
+
+  // A click shows the rule here (fetched with the key, which a plain link could not send); the link
+  // itself still opens the rule's JSON in a new tab.
+  async function showRule(href) {
+    const panel = document.getElementById("rule-panel");
+    panel.hidden = false;
+    panel.replaceChildren(el("p", { text: text("working") }));
+    try {
+      const response = await fetch(href, { headers: apiHeaders() });
+      const rule = await response.json();
+      if (!response.ok) throw new Error((rule.error && rule.error.message) || "HTTP " + response.status);
+      const close = el("button", { type: "button", class: "close", text: text("close") });
+      close.addEventListener("click", () => { panel.hidden = true; });
+      panel.replaceChildren(close,
+        el("h3", {}, el("code", { text: rule.id }), " " + rule.name),
+        withCode("p", {}, rule.summary),
+        withCode("p", { class: "help" }, rule.rationale),
+        el("p", {}, text("source"), safeLink(rule.source)));
+    } catch (failure) {
+      panel.replaceChildren(el("p", { class: "error", text: text("requestFailed") + failure.message }));
+    }
+  }
+
   function ruleLink(rule) {
     const path = rule.startsWith("NR") ? "/v1/review-rules/" : "/v1/rules/";
-    return el("a", { href: path + encodeURIComponent(rule), class: "rule", text: rule });
+    const link = el("a", { href: path + encodeURIComponent(rule), class: "rule", text: rule });
+    link.addEventListener("click", (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      showRule(link.getAttribute("href"));
+    });
+    return link;
   }
 
   function copyBlock(content, name) {
@@ -307,6 +346,7 @@
       : el("p", { class: "verdict none", id: "verdict", text: text("nothingFits") });
     const details = answer.ranking.map((result, index) => driverDetails(result, index === 0 && result.viable));
     document.getElementById("answer").replaceChildren(
+      el("aside", { id: "rule-panel", hidden: true }),
       verdict,
       answer.recommendation ? withCode("p", {}, top.summary) : null,
       ...noFitSections(answer),
@@ -324,9 +364,7 @@
     const button = document.getElementById("submit");
     button.disabled = true;
     button.textContent = text("working");
-    const headers = { "content-type": "application/json", accept: "application/json" };
-    const key = document.getElementById("api-key").value.trim();
-    if (key) headers.authorization = "Bearer " + key;
+    const headers = Object.assign(apiHeaders(), { "content-type": "application/json" });
     try {
       const response = await fetch("/v1/recommendations", {
         method: "POST", headers, body: JSON.stringify(requestBody(fields)) });

@@ -50,5 +50,7 @@ window.NETADVISOR_STRINGS = {
     givesUp: "What it gives up, and how to make up for it",
     assumptions: "Assumptions in the commands",
     details: "Details for {driver}",
+    close: "Close",
+    source: "Source: ",
   },
 };
