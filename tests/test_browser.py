@@ -179,6 +179,17 @@ def test_an_invalid_field_shows_the_api_message_next_to_it(page: Page) -> None:
     assert tab.locator("#answer").inner_text() == ""
 
 
+def test_an_error_after_an_answer_clears_the_old_answer(page: Page) -> None:
+    tab = open_form(page)
+    tab.click("#submit")
+    tab.wait_for_selector("#verdict")
+    tab.fill(by_id("field-deployment.gateway"), "10.0.0.1")  # a gateway needs its subnet
+    tab.click("#submit")
+    tab.locator("#form-error").wait_for(state="visible")
+    assert "gateway and ip_range need subnet" in tab.inner_text("#form-error")
+    assert tab.locator("#verdict").count() == 0
+
+
 def test_a_wrong_key_says_so(page: Page) -> None:
     tab = open_form(page)
     tab.fill("#api-key", "not-the-key")

@@ -96,3 +96,18 @@ def test_the_page_scripts_are_javascript_and_the_api_still_needs_the_key(keyed: 
 def test_the_page_is_not_in_the_api_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/" not in paths and not any(path.startswith("/static") for path in paths)
+
+
+def test_browser_tests_skip_without_chromium_and_fail_when_ci_requires_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests import test_browser
+
+    monkeypatch.setattr(test_browser, "CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
+    monkeypatch.setattr(test_browser.shutil, "which", lambda name: None)
+    monkeypatch.delenv("NETADVISOR_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"no chromium \(apt-get install -y chromium\)"):
+        test_browser._chromium()
+    monkeypatch.setenv("NETADVISOR_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="NETADVISOR_REQUIRE_BROWSER=1"):
+        test_browser._chromium()

@@ -369,8 +369,12 @@
       const response = await fetch("/v1/recommendations", {
         method: "POST", headers, body: JSON.stringify(requestBody(fields)) });
       const data = await response.json();
-      if (response.ok) renderAnswer(data);
-      else showErrors(data);
+      if (response.ok) {
+        renderAnswer(data);
+      } else {
+        document.getElementById("answer").replaceChildren(); // an old answer beside an error would mislead
+        showErrors(data);
+      }
     } catch (failure) {
       showErrors({ error: { message: text("requestFailed") + failure } });
     } finally {
