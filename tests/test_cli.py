@@ -148,7 +148,16 @@ def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         ([], "netadvisor: error: the following arguments are required: COMMAND (see `netadvisor --help`)"),
         (
             ["recommend", "--hostz", "3"],
-            "netadvisor: error: unrecognized arguments: --hostz 3 (see `netadvisor --help`)",
+            "netadvisor: error: unrecognized arguments: --hostz 3; did you mean '--hosts'? "
+            "(see `netadvisor recommend --help`)",
+        ),
+        (
+            ["drivers", "--colour"],
+            "netadvisor: error: unrecognized arguments: --colour (see `netadvisor drivers --help`)",
+        ),
+        (
+            ["rules", "--bogus"],
+            "netadvisor: error: unrecognized arguments: --bogus (see `netadvisor rules --help`)",
         ),
     ],
 )

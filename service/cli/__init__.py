@@ -280,12 +280,26 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         configure(command)
         command.set_defaults(handler=handler)
+    for command in sub.choices.values():
+        # Arguments no parser knows are found only once parsing ends; this says whose they were.
+        command.set_defaults(command_parser=command)
     return parser
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> typing.NoReturn:
+    """`--hostz 3` after `recommend` is that subcommand's error, with the nearest of its own flags."""
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    flags = [flag for action in parser._actions for flag in action.option_strings]
+    first = extras[0].split("=", 1)[0]
+    close = closest(first, flags) if first.startswith("--") else None
+    parser.error(message + (f"; did you mean {close!r}?" if close else ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unrecognized(getattr(args, "command_parser", parser), extras)
     try:
         result: int = args.handler(args)
         return result
