@@ -43,7 +43,7 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
-## docs: regenerate rules/CATALOGUE.md and openapi/openapi.json (tests fail while they are stale)
+## docs: regenerate rules/CATALOGUE.md, openapi/openapi.json and README.md's request fields table (tests fail while stale)
 docs: $(DEV)
 	$(BIN)/python -m service.docs
 	$(BIN)/netadvisor openapi --output openapi/openapi.json
