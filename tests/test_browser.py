@@ -165,6 +165,17 @@ def test_three_swarm_hosts_encrypted_rank_overlay_first_and_the_command_copies(p
     assert page.errors == []
 
 
+def test_once_answered_the_answer_follows_the_form(page: Page) -> None:
+    tab = open_form(page)
+    tab.fill(by_id("field-requirements.hosts"), "3")
+    tab.check(by_id("field-requirements.swarm"))
+    tab.click("#submit")
+    tab.wait_for_selector("#driver-overlay .block")
+    assert tab.locator("#driver-overlay pre", has_text="--opt encrypted").count() == 0
+    tab.check(by_id("field-requirements.encryption"))  # no click on the button
+    tab.locator("#driver-overlay pre", has_text="--opt encrypted").first.wait_for(state="visible")
+
+
 def test_an_invalid_field_shows_the_api_message_next_to_it(page: Page) -> None:
     tab = open_form(page)
     tab.fill(by_id("field-deployment.subnet"), "10.0.0.1/24")

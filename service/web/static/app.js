@@ -358,29 +358,47 @@
 
   // -- wiring ----------------------------------------------------------------------------------------
 
-  async function submit(fields, event) {
-    event.preventDefault();
-    clearErrors();
+  // Each request gets a number; an answer that arrives after a newer request was sent is dropped, so
+  // the page always shows the answer to what the form says now.
+  let latestRequest = 0;
+
+  async function submit(fields) {
+    const sequence = ++latestRequest;
     const button = document.getElementById("submit");
     button.disabled = true;
     button.textContent = text("working");
     const headers = Object.assign(apiHeaders(), { "content-type": "application/json" });
+    let data = null;
+    let ok = false;
     try {
       const response = await fetch("/v1/recommendations", {
         method: "POST", headers, body: JSON.stringify(requestBody(fields)) });
-      const data = await response.json();
-      if (response.ok) {
-        renderAnswer(data);
-      } else {
-        document.getElementById("answer").replaceChildren(); // an old answer beside an error would mislead
-        showErrors(data);
-      }
+      data = await response.json();
+      ok = response.ok;
     } catch (failure) {
-      showErrors({ error: { message: text("requestFailed") + failure } });
-    } finally {
-      button.disabled = false;
-      button.textContent = text("submit");
+      data = { error: { message: text("requestFailed") + failure } };
     }
+    if (sequence !== latestRequest) return;
+    button.disabled = false;
+    button.textContent = text("submit");
+    clearErrors();
+    if (ok) {
+      renderAnswer(data);
+    } else {
+      document.getElementById("answer").replaceChildren(); // an old answer beside an error would mislead
+      showErrors(data);
+    }
+  }
+
+  // Once there is an answer, it follows the form: a changed field asks again (after a short pause, so a
+  // burst of changes sends one request).
+  function followChanges(form, fields) {
+    let timer = null;
+    form.addEventListener("change", (event) => {
+      if (event.target.id === "api-key" || !document.getElementById("verdict")) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => submit(fields), 250);
+    });
   }
 
   async function start() {
@@ -390,7 +408,11 @@
       const response = await fetch("/openapi.json");
       if (!response.ok) throw new Error("HTTP " + response.status);
       const fields = buildForm(await response.json());
-      form.addEventListener("submit", (event) => submit(fields, event));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        submit(fields);
+      });
+      followChanges(form, fields);
       form.dataset.ready = "true";
     } catch (failure) {
       document.getElementById("sections").replaceChildren(el("p", { class: "error", text: text("formLoadFailed") + failure }));
