@@ -9,10 +9,15 @@ RUNTIME := $(VENV)/.runtime-$(DEPS_SUM)
 DEV := $(VENV)/.dev-$(DEPS_SUM)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-# A venv made by a Python that is too old (or half made by a failed run) is rebuilt, not reused.
+# The venv is rebuilt, not reused, unless its python runs, is 3.11+ and has pip: a first `make` that failed
+# (too old a Python, no ensurepip/python3-venv, an interrupted install) heals on the next run.
+VENV_OK := $(shell test -x $(BIN)/pip && $(BIN)/python -c 'import sys; print(sys.version_info >= (3, 11))' 2>/dev/null)
+ifneq ($(VENV_OK),True)
+.PHONY: $(BIN)/python
+endif
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "netadvisor needs Python 3.11+; run make PYTHON=python3.11")'
-	$(PYTHON) -m venv --clear $(VENV)
+	$(PYTHON) -m venv --clear $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(RUNTIME): pyproject.toml constraints.txt | $(BIN)/python
@@ -38,7 +43,7 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
-## docs: regenerate rules/CATALOGUE.md and openapi/openapi.json (tests fail while they are stale)
+## docs: regenerate rules/CATALOGUE.md, openapi/openapi.json and README.md's request fields table (tests fail while stale)
 docs: $(DEV)
 	$(BIN)/python -m service.docs
 	$(BIN)/netadvisor openapi --output openapi/openapi.json

@@ -13,6 +13,7 @@ from service.errors import NotFound
 from service.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, Language
 from service.models import Driver, Recommendation, RecommendationRequest
 from service.settings import Settings
+from service.suggest import closest
 from service.validation import invalid_request
 
 
@@ -72,5 +73,8 @@ class Advisor:
         try:
             return self.catalogues[language].drivers[Driver(name)]
         except ValueError:
-            valid = ", ".join(driver.value for driver in Driver)
-            raise NotFound(f"no driver {name!r}; valid drivers: {valid}", {"driver": name}) from None
+            names = [driver.value for driver in Driver]
+            close = closest(name.lower(), names)
+            hint = f"did you mean {close!r}? " if close else ""
+            message = f"no driver {name!r}; {hint}valid drivers: {', '.join(names)}"
+            raise NotFound(message, {"driver": name}) from None

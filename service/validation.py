@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from service.errors import InvalidRequest
+from service.suggest import closest
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
@@ -52,8 +52,8 @@ def describe_errors(
             owner = _model_at(root, loc[:-1])
             known = sorted(owner.model_fields) if owner else []
             name = str(loc[-1]) if loc else field
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            close = closest(name, known)
+            hint = f"did you mean '{close}'? " if close else ""
             message = f"unknown field; {hint}valid fields here: {', '.join(known)}"
         elif kind == "missing":
             message = "required field is missing"

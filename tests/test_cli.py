@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from service.advisor import Advisor
 from service.cli import main
 from service.models import Deployment, Requirements
 
@@ -113,3 +114,88 @@ def test_openapi_file_is_generated_and_current(tmp_path: Path, capsys: pytest.Ca
     assert main(["openapi", "--output", str(target)]) == 0
     committed = Path(__file__).parents[1] / "openapi" / "openapi.json"
     assert committed.read_text() == target.read_text(), "openapi/openapi.json is stale: run `make docs`"
+
+
+def usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err  # no usage block before the error
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["recommend", "--cloud", "moon"],
+            "netadvisor: error: argument --cloud: invalid choice: 'moon' (choose from 'none', 'aws', "
+            "'azure', 'gcp', 'other') (see `netadvisor recommend --help`)",
+        ),
+        (
+            ["recommend", "--cloud", "awz"],
+            "netadvisor: error: argument --cloud: invalid choice: 'awz' (choose from 'none', 'aws', 'azure', "
+            "'gcp', 'other'); did you mean 'aws'? (see `netadvisor recommend --help`)",
+        ),
+        (
+            ["recommend", "--hosts", "three"],
+            "netadvisor: error: argument --hosts: invalid int value: 'three' "
+            "(see `netadvisor recommend --help`)",
+        ),
+        ([], "netadvisor: error: the following arguments are required: COMMAND (see `netadvisor --help`)"),
+        (
+            ["recommend", "--hostz", "3"],
+            "netadvisor: error: unrecognized arguments: --hostz 3; did you mean '--hosts'? "
+            "(see `netadvisor recommend --help`)",
+        ),
+        (
+            ["drivers", "--colour"],
+            "netadvisor: error: unrecognized arguments: --colour (see `netadvisor drivers --help`)",
+        ),
+        (
+            ["rules", "--bogus"],
+            "netadvisor: error: unrecognized arguments: --bogus (see `netadvisor rules --help`)",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_with_a_pointer_to_help(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert usage_error(capsys, *argv) == expected
+
+
+def test_a_mistyped_command_gets_a_suggestion_and_an_unrelated_one_none(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert usage_error(capsys, "recomend").endswith("; did you mean 'recommend'? (see `netadvisor --help`)")
+    assert "did you mean" not in usage_error(capsys, "kubectl")
+
+
+def test_drivers_name_shows_that_driver_in_full(capsys: pytest.CaptureFixture[str], advisor: Advisor) -> None:
+    code, out, _ = run(capsys, "drivers", "macvlan")
+    info = advisor.driver("macvlan")
+    assert code == 0
+    assert out.startswith(f"macvlan: {info.title}\n\n{info.what.strip()}\n")
+    for heading, items in (("When to use it", info.when_to_use), ("Hard limits", info.hard_limits)):
+        assert f"\n{heading}:\n" + "".join(f"  - {item.strip()}\n" for item in items) in out
+    assert f"Source: {info.docs}\n" in out and info.docs.startswith("https://docs.docker.com/")
+    code, out, _ = run(capsys, "drivers", "overlay", "--format", "json")
+    assert code == 0 and json.loads(out)["driver"] == "overlay"
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("overlya", "did you mean 'overlay'? "), ("MACVLAM", "did you mean 'macvlan'? "), ("kubernetes", "")],
+)
+def test_an_unknown_driver_is_one_line_with_a_suggestion_only_for_a_near_miss(
+    capsys: pytest.CaptureFixture[str], name: str, hint: str
+) -> None:
+    code, out, err = run(capsys, "drivers", name)
+    assert code == 2 and out == ""
+    assert err == (
+        f"netadvisor: error: no driver '{name}'; {hint}"
+        "valid drivers: bridge, host, overlay, ipvlan, macvlan, none\n"
+    )

@@ -127,7 +127,11 @@ rec = json.load(http.open(request, timeout=10))
 assert rec["recommendation"] == "overlay", rec["recommendation"]
 create = rec["ranking"][0]["commands"]["network"][0]["argv"]
 assert "encrypted" in create, create
-print(f"[image-test] GET /healthz: {health}; POST /v1/recommendations: {rec['recommendation']}", file=sys.stderr)
+# The page and the offline docs' assets ship inside the wheel: each answers from the image.
+for path in ("/", "/static/ui/app.js", "/docs", "/redoc", "/static/docs/swagger-ui-bundle.js", "/static/docs/redoc.standalone.js"):
+    with http.open(f"{base}{path}", timeout=10) as answer:
+        assert answer.status == 200 and answer.read(), path
+print(f"[image-test] GET /healthz: {health}; POST /v1/recommendations: {rec['recommendation']}; page and docs assets served", file=sys.stderr)
 EOF
 step "HTTP checks passed"
 [ "$("$D" exec "$NAME" python -c 'import os; print(os.getuid())')" = 10001 ] || fail "server not running as uid 10001"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from service import __version__
 from service.advisor import Advisor
-from service.api import chat_routes, plugin_routes, review_routes
+from service.api import chat_routes, plugin_routes, review_routes, ui_routes
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.operations import install_operations
@@ -17,10 +18,21 @@ from service.review.models import ReviewRequest
 from service.review.reviewer import Reviewer
 from service.settings import Settings
 
+# Swagger UI and ReDoc load their JS, CSS and favicon from here (fastapi-offline's bundled copies), never
+# from a CDN, so the docs work on a machine without internet. Everything under STATIC_PREFIX is public.
+STATIC_PREFIX = "/static/"
+DOCS_ASSETS_PATH = "/static/docs"
+DOCS_PATH, REDOC_PATH = "/docs", "/redoc"
+
 
 def create_app(settings: Settings | None = None, advisor: Advisor | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
+    app = FastAPIOffline(
+        docs_url=DOCS_PATH,
+        redoc_url=None,  # served by ui_routes, with a CSP that keeps ReDoc's CDN logo from loading
+        static_url=DOCS_ASSETS_PATH,
+        # Swagger UI would otherwise send the document to validator.swagger.io for a badge.
+        swagger_ui_parameters={"validatorUrl": None},
         title="netadvisor",
         version=__version__,
         description=(
@@ -39,9 +51,19 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
     app.include_router(plugin_routes.router)
+    ui_routes.add_redoc(
+        app.router, REDOC_PATH, app.title, app.openapi_url or "/openapi.json", DOCS_ASSETS_PATH
+    )
+    app.include_router(ui_routes.router)
+    app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
     # which reads the body) cover every answer, 413 included, and keyless requests are refused unread.
-    install_operations(app, settings)
+    install_operations(
+        app,
+        settings,
+        public_paths=(DOCS_PATH, REDOC_PATH, ui_routes.PAGE_PATH),
+        public_prefixes=(STATIC_PREFIX,),
+    )
     return app

@@ -8,8 +8,9 @@
 2. `BearerAuth`: when `NETADVISOR_API_KEYS` is set, every request needs `Authorization: Bearer <key>`,
    except the open paths: `/healthz` (liveness probes), `/metrics` (scraped from inside the network; it
    holds counts, no request data), the API docs (`/docs`, `/redoc`, `/openapi.json`: the same document
-   the repository publishes; Swagger UI must load it before you can paste a key) and `/v1/chat/...` (chat
-   platforms sign their own requests; those routes check the signatures).
+   the repository publishes; Swagger UI must load it before you can paste a key), the browser page `/` and
+   the assets under `/static/` (the page asks for the key itself) and `/v1/chat/...` (chat platforms sign
+   their own requests; those routes check the signatures).
 
 Neither reads the request body, so both sit outside the body-size limit: a client without a key is
 refused before the server buffers anything it sent.
@@ -93,20 +94,32 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-def is_open(path: str, open_paths: frozenset[str]) -> bool:
-    """Paths that never need a key. Exact matches only, plus the chat prefix: Starlette routes match the
-    path literally (no dot-segment folding), so `/v1/chat/../v1/recommendations` reaches no route."""
-    return path in open_paths or path.startswith(CHAT_PREFIX)
+def is_open(path: str, open_paths: frozenset[str], open_prefixes: tuple[str, ...] = ()) -> bool:
+    """Paths that never need a key. Exact matches, plus the chat prefix and the static-asset prefixes:
+    Starlette routes match the path literally (no dot-segment folding), so `/v1/chat/../v1/recommendations`
+    reaches no route, and StaticFiles refuses paths that leave its folder."""
+    return path in open_paths or path.startswith((CHAT_PREFIX, *open_prefixes))
 
 
 class BearerAuth:
-    def __init__(self, app: ASGIApp, keys: KeyRing, open_paths: frozenset[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        keys: KeyRing,
+        open_paths: frozenset[str],
+        open_prefixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.keys = keys
         self.open_paths = open_paths
+        self.open_prefixes = open_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.keys or is_open(scope["path"], self.open_paths):
+        if (
+            scope["type"] != "http"
+            or not self.keys
+            or is_open(scope["path"], self.open_paths, self.open_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
         header = _header(scope, b"authorization")
@@ -304,8 +317,15 @@ def _cannot_fail_validation(operation: dict[str, Any]) -> bool:
 # -- wiring -------------------------------------------------------------------------------------------------
 
 
-def install_operations(app: FastAPI, settings: Settings) -> None:
-    """Add middleware and routes for operations. Called once by `create_app`."""
+def install_operations(
+    app: FastAPI,
+    settings: Settings,
+    public_paths: Iterable[str] = (),
+    public_prefixes: tuple[str, ...] = (),
+) -> None:
+    """Add middleware and routes for operations. Called once by `create_app`, which names the pages it
+    serves outside the API (`public_paths`: the docs pages, the browser page; `public_prefixes`: their
+    static assets): those need no key."""
     configure_logging(settings.log_level)
     metrics = Metrics()
     app.state.metrics = metrics
@@ -315,7 +335,7 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
     if raw_keys is not None and not keys:
         log.warning("NETADVISOR_API_KEYS is set but holds no key: the API is open to anyone")
     docs = (app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url)
-    open_paths = frozenset({HEALTH_PATH, METRICS_PATH, *(path for path in docs if path)})
+    open_paths = frozenset({HEALTH_PATH, METRICS_PATH, *public_paths, *(path for path in docs if path)})
 
     @app.get(
         METRICS_PATH,
@@ -329,7 +349,7 @@ def install_operations(app: FastAPI, settings: Settings) -> None:
 
     # add_middleware puts each new one outside the previous: auth first, then the request context
     # around it, so refusals are counted and logged too.
-    app.add_middleware(BearerAuth, keys=keys, open_paths=open_paths)
+    app.add_middleware(BearerAuth, keys=keys, open_paths=open_paths, open_prefixes=public_prefixes)
     app.add_middleware(RequestContext, metrics=metrics, templates=RouteTemplates(app))
 
     generate = app.openapi

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import types
 import typing
@@ -21,12 +22,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from service import __version__
+from service.catalogue import DriverInfo
 from service.cli.common import CliError, add_language_option, load_advisor
 from service.errors import NetadvisorError
 from service.i18n import gettext_for
 from service.models import Deployment, Requirements
 from service.render import render_recommendation
 from service.settings import Settings
+from service.suggest import closest
 
 Handler = Callable[[argparse.Namespace], int]
 # A feature's subcommand: (help, configure its parser, handler).
@@ -129,8 +132,29 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _driver_text(info: DriverInfo) -> str:
+    """One driver for a terminal: what it is, when to use it, its facts and where they come from."""
+    lines = [f"{info.driver.value}: {info.title}", "", info.what.strip()]
+    sections = (
+        ("When to use it", info.when_to_use),
+        ("Pros", info.pros),
+        ("Cons", info.cons),
+        ("Hard limits", info.hard_limits),
+    )
+    for heading, items in sections:
+        lines += ["", f"{heading}:", *(f"  - {item.strip()}" for item in items)]
+    lines += ["", "The seed article, and where Docker's docs differ:", f"  {info.seed_article.strip()}"]
+    lines += ["", f"Source: {info.docs}"]
+    return "\n".join(lines)
+
+
 def _cmd_drivers(args: argparse.Namespace) -> int:
-    drivers = load_advisor(args).drivers(args.lang)
+    advisor = load_advisor(args)
+    if args.name:
+        info = advisor.driver(args.name, args.lang)
+        print(info.model_dump_json(indent=2) if args.format == "json" else _driver_text(info))
+        return 0
+    drivers = advisor.drivers(args.lang)
     if args.format == "json":
         print(json.dumps([info.model_dump(mode="json") for info in drivers], indent=2, ensure_ascii=False))
     else:
@@ -192,8 +216,28 @@ def _feature_commands() -> dict[str, Subcommand]:
 # -- entry point -------------------------------------------------------------------------------------------
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in the CLI's one error shape: `netadvisor: error: ...`, a pointer to `--help`, exit 2.
+
+    argparse's own prints the whole usage block first, which buries the one line that says what is wrong.
+    Subcommand parsers are made by the same class, so `netadvisor recommend --hostz` gets it too.
+    """
+
+    def error(self, message: str) -> typing.NoReturn:
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            close = closest(choice["given"], _QUOTED.findall(choice["valid"]))
+            if close:
+                message += f"; did you mean {close!r}?"
+        self.exit(2, f"netadvisor: error: {message} (see `{self.prog} --help`)\n")
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<given>[^']*)' \(choose from (?P<valid>.*)\)")
+_QUOTED = re.compile(r"'([^']*)'")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="netadvisor",
         description="Which Docker network driver to use, why, and the commands to set it up.",
     )
@@ -220,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--format", choices=["text", "json"], default="text")
         add_language_option(command)
         command.set_defaults(handler=handler)
+        if name == "drivers":
+            command.add_argument(
+                "name", nargs="?", help="One driver (bridge, host, overlay, ipvlan, macvlan, none) in full."
+            )
 
     serve = sub.add_parser("serve", help="Run the HTTP API (settings: NETADVISOR_* environment variables).")
     serve.add_argument("--host", help="Bind address (default 127.0.0.1).")
@@ -235,12 +283,26 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text)
         configure(command)
         command.set_defaults(handler=handler)
+    for command in sub.choices.values():
+        # Arguments no parser knows are found only once parsing ends; this says whose they were.
+        command.set_defaults(command_parser=command)
     return parser
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> typing.NoReturn:
+    """`--hostz 3` after `recommend` is that subcommand's error, with the nearest of its own flags."""
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    flags = [flag for action in parser._actions for flag in action.option_strings]
+    first = extras[0].split("=", 1)[0]
+    close = closest(first, flags) if first.startswith("--") else None
+    parser.error(message + (f"; did you mean {close!r}?" if close else ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unrecognized(getattr(args, "command_parser", parser), extras)
     try:
         result: int = args.handler(args)
         return result

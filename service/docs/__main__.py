@@ -1,8 +1,8 @@
-"""`python -m service.docs`: regenerate `rules/CATALOGUE.md` and update the translations' .po files."""
+"""`python -m service.docs`: regenerate `rules/CATALOGUE.md`, the README's request fields table and the
+translations' .po files."""
 
 import sys
 
-from service.docs import messages
-from service.docs.catalogue import main
+from service.docs import catalogue, fields, messages
 
-sys.exit(main() or messages.main())
+sys.exit(catalogue.main() or fields.main() or messages.main())

@@ -54,6 +54,13 @@ class ChatQuery:
     language: Language | None = None  # asked for in the query (`lang=zh`); None: the caller decides
 
 
+def _hint(suggestion: str | None) -> str:
+    """A near miss gets its correction; anything else is pointed at the list of words, not a random one."""
+    if suggestion is None:
+        return "send `help` for the words and keys it knows"
+    return f"did you mean `{suggestion}`?"
+
+
 @dataclass
 class _Builder:
     values: dict[str, Any] = field(default_factory=dict)  # field name -> value (pre-validation)
@@ -129,7 +136,7 @@ class _Builder:
         self.problem(
             Problem(
                 token,
-                f"unknown token `{shown(token)}`; did you mean `{suggestion}`?",
+                f"unknown token `{shown(token)}`; {_hint(suggestion)}",
                 "unknown_token",
                 None,
                 suggestion,
@@ -149,7 +156,7 @@ class _Builder:
             self.problem(
                 Problem(
                     token,
-                    f"unknown key `{shown(key)}` in `{shown(token)}`; did you mean `{suggestion}`?",
+                    f"unknown key `{shown(key)}` in `{shown(token)}`; {_hint(suggestion)}",
                     "unknown_token",
                     None,
                     suggestion,
@@ -181,13 +188,14 @@ class _Builder:
             if chosen is not None:
                 self.set(target, chosen, token)
                 return
-            suggestion = f"{target.display}={nearest(norm(value), {k: k for k in values})}"
+            close = nearest(norm(value), {k: k for k in values})
+            suggestion = None if close is None else f"{target.display}={close}"
             valid = ", ".join(str(member.value) for member in target.enum or ())
+            guess = "" if suggestion is None else f"; did you mean `{suggestion}`?"
             self.problem(
                 Problem(
                     token,
-                    f"`{shown(token)}`: unknown {target.display}; did you mean `{suggestion}`? "
-                    f"(valid: {valid})",
+                    f"`{shown(token)}`: unknown {target.display}{guess} (valid: {valid})",
                     "invalid_value",
                     target.path,
                     suggestion,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from service.errors import InvalidRequest
 from service.query.tokens import BARE_VALUES, EXAMPLES, HELP_WORDS, KEYS, SHARE_WORDS
+from service.suggest import closest
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +43,10 @@ def shown(token: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def nearest(word: str, candidates: dict[str, str]) -> str:
-    """The display form of the candidate closest to `word` (there is always one)."""
-    close = difflib.get_close_matches(word, candidates.keys(), n=1, cutoff=0.6)
-    if not close:
-        close = difflib.get_close_matches(word, candidates.keys(), n=1, cutoff=0.0)
-    return candidates[close[0]]
+def nearest(word: str, candidates: dict[str, str]) -> str | None:
+    """The display form of the candidate close enough to `word` to be what was meant, if there is one."""
+    close = closest(word, candidates)
+    return None if close is None else candidates[close]
 
 
 def _bare_candidates() -> dict[str, str]:

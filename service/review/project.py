@@ -8,7 +8,6 @@ Compose refuses them (see `spec.py`). Everything else in the file is left alone.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,6 +15,7 @@ from service.review import spec
 from service.review.errors import InvalidCompose
 from service.review.ports import PortBinding, parse_port
 from service.review.yamltree import Entry, Mark, Node
+from service.suggest import closest
 
 T = TypeVar("T")
 
@@ -421,8 +421,8 @@ def _check_keys(node: Node, allowed: frozenset[str], what: str) -> None:
     for key, entry in node.entries().items():
         if key in allowed or key.startswith("x-"):
             continue
-        close = difflib.get_close_matches(key, sorted(allowed), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        close = closest(key, sorted(allowed))
+        hint = f"; did you mean `{close}`?" if close else ""
         raise InvalidCompose(
             f"unknown key `{key}` in {what}{hint} (Compose rejects it too)", *_where(entry.key_mark)
         )

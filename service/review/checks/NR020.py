@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit, snippet
 from service.review.context import ReviewContext
 from service.review.models import Fix
+from service.suggest import closest
 
 
 def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -17,9 +17,9 @@ def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         for attachment in service.attachments:
             if attachment.network in ctx.project.networks:
                 continue
-            close = difflib.get_close_matches(attachment.network, declared, n=1)
+            close = closest(attachment.network, declared)
             _ = ctx._
-            hint = _(" (did you mean `{name}`?)").format(name=close[0]) if close else ""
+            hint = _(" (did you mean `{name}`?)").format(name=close) if close else ""
             yield Hit(
                 mark=attachment.mark,
                 message=_(
@@ -33,11 +33,9 @@ def undeclared_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
                     description=_(
                         "Declare `{network}` under the top-level `networks:` (or fix the name)."
                     ).format(network=attachment.network),
-                    compose=snippet(
-                        {"networks": {close[0] if close else attachment.network: {"driver": "bridge"}}}
-                    )
+                    compose=snippet({"networks": {attachment.network: {"driver": "bridge"}}})
                     if not close
-                    else snippet({"services": {service.name: {"networks": [close[0]]}}}),
+                    else snippet({"services": {service.name: {"networks": [close]}}}),
                 ),
                 service=service.name,
                 network=attachment.network,
