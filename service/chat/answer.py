@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.advisor import Advisor
+from service.chat import zh
 from service.observability.metrics import record_recommendation
 from service.query.grammar import parse_query
 from service.query.help import help_text
@@ -18,6 +19,9 @@ from service.query.problems import QueryError
 from service.render import render_recommendation
 
 AnswerKind = Literal["recommendation", "help", "error"]
+Lang = Literal[
+    "en", "zh"
+]  # the reply's language: help and the typo frame; the answer body is English for now
 
 _INVOCATION = re.compile(r"^[/@]?[A-Za-z0-9][A-Za-z0-9 _.-]{0,40}$")
 
@@ -36,20 +40,32 @@ def safe_invocation(value: str | None, default: str) -> str:
     return value if _INVOCATION.fullmatch(value) else default
 
 
-def answer_query(advisor: Advisor, text: str, *, invocation: str, can_share: bool = True) -> ChatAnswer:
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def language_of(text: str) -> Lang:
+    """Chinese if the person typed any Chinese (帮助, 跨主机 ...), else English: until the i18n work wires in
+    an explicit choice, what someone types is the best hint of what they read."""
+    return "zh" if _CJK.search(text) else "en"
+
+
+def answer_query(
+    advisor: Advisor, text: str, *, invocation: str, can_share: bool = True, lang: Lang = "en"
+) -> ChatAnswer:
     try:
         query = parse_query(text)
     except QueryError as exc:
         lines = [f"- {problem.message}" for problem in exc.problems]
-        markdown = "\n".join(
-            [
-                "**Could not read that query.**",
-                *lines,
-                f"Type `{invocation} help` for every token.",
-            ]
-        )
-        return ChatAnswer("error", markdown + "\n", "Could not read that query: " + exc.message, False)
+        if lang == "zh":
+            title, hint = zh.STRINGS["error.title"], zh.STRINGS["error.help"].format(invocation=invocation)
+            headline = zh.STRINGS["headline.error"] + "\uff1a" + exc.message
+        else:
+            title, hint = "**Could not read that query.**", f"Type `{invocation} help` for every token."
+            headline = "Could not read that query: " + exc.message
+        return ChatAnswer("error", "\n".join([title, *lines, hint]) + "\n", headline, False)
     if query.help or not text.strip():
+        if lang == "zh":
+            return ChatAnswer("help", zh.help_text(invocation), zh.STRINGS["headline.help"], False)
         markdown = help_text(invocation, markdown=True, can_share=can_share)
         return ChatAnswer("help", markdown, "netadvisor: how to ask", False)
     rec = advisor.recommend(query.request)

@@ -59,7 +59,7 @@ def _settings(style: _Style) -> list[str]:
         if target.section == "requirements" and target.kind != "bool":
             text = f"{style.describe(target)}{_choices(target)}"
             out.append(f"- {style.code(target.example)}{_aliases(target)}: {text}")
-    shortcuts = ", ".join(BARE_VALUES)
+    shortcuts = ", ".join(word for word in BARE_VALUES if word.isascii())  # Chinese: service.chat.zh
     out.append(f"Shortcuts: {style.code(shortcuts)}.")
     return out
 

@@ -44,7 +44,10 @@ def shown(token: str, limit: int = 60) -> str:
 
 
 def nearest(word: str, candidates: dict[str, str]) -> str:
-    """The display form of the candidate closest to `word` (there is always one)."""
+    """The display form of the candidate closest to `word` (there is always one). An ASCII word is
+    matched only against ASCII candidates, so the Chinese aliases never change an English suggestion."""
+    if word.isascii():
+        candidates = {key: display for key, display in candidates.items() if key.isascii()}
     close = difflib.get_close_matches(word, candidates.keys(), n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(word, candidates.keys(), n=1, cutoff=0.0)
