@@ -313,6 +313,9 @@ def test_other_events_are_acknowledged_and_not_answered(bots: TestClient, fake_f
     event = message_event("swarm")
     event["header"]["event_type"] = "im.chat.member.bot.added_v1"
     assert post_event(bots, event).json() == {}
+    from_a_bot = message_event("swarm")
+    from_a_bot["event"]["sender"]["sender_type"] = "app"
+    assert post_event(bots, from_a_bot).json() == {}
     assert fake_feishu.requests == []
 
 
@@ -387,6 +390,7 @@ def test_dingtalk_answers_in_the_response_with_markdown(bots: TestClient) -> Non
     assert text.startswith("# Use overlay")
     assert "docker network create --driver overlay" in text
     assert ask_dingtalk(bots, "跨主机 集群模式 加密 主机数=3") == reply
+    assert ask_dingtalk(bots, "@netadvisor cross-host swarm encrypted hosts=3") == reply
 
 
 def test_dingtalk_help_and_typos_in_chinese(bots: TestClient) -> None:

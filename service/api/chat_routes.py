@@ -36,12 +36,15 @@ router = APIRouter(tags=["chat"])
 clock = time.time  # Slack's replay window is checked against this (tests move it)
 
 
-def _errors(auth: str) -> dict[int | str, dict[str, Any]]:
+def _errors(auth: str, *, text_required: bool = True) -> dict[int | str, dict[str, Any]]:
+    text: dict[int | str, dict[str, Any]] = {
+        422: {"model": ErrorEnvelope, "description": "The payload has no `text` field."}
+    }
     return {
         400: {"model": ErrorEnvelope, "description": "The body is not what the platform sends."},
         401: {"model": ErrorEnvelope, "description": f"Authentication failed: {auth}."},
         413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
-        422: {"model": ErrorEnvelope, "description": "The payload has no `text` field."},
+        **(text if text_required else {}),
         503: {
             "model": ErrorEnvelope,
             "description": "The integration is disabled: its secret is not configured (code "
@@ -212,7 +215,10 @@ def _feishu_replier(request: Request, app_id: str, app_secret: str) -> feishu.Fe
     "(`NETADVISOR_FEISHU_ENCRYPT_KEY`), by `X-Lark-Signature` within 5 minutes of "
     "`X-Lark-Request-Timestamp`.",
     responses={
-        **_errors("wrong Verification Token, bad X-Lark-Signature, or a timestamp more than 5 minutes off"),
+        **_errors(
+            "wrong Verification Token, bad X-Lark-Signature, or a timestamp more than 5 minutes off",
+            text_required=False,  # a message without text (a picture) is answered with the help
+        ),
         200: {"description": '`{"challenge": ...}` for the URL check, else `{}` (the reply goes out after).'},
     },
     openapi_extra=_json_body(
@@ -266,7 +272,7 @@ async def feishu_event(request: Request, background: BackgroundTasks) -> JSONRes
     '= Base64(HmacSHA256(AppSecret, timestamp + "\\n" + AppSecret)) (`NETADVISOR_DINGTALK_APP_SECRET`), '
     "at most one hour old. The reply is the response body, at most 3,500 characters of Markdown.",
     responses={
-        **_errors("missing or wrong sign, or a timestamp more than 1 hour off"),
+        **_errors("missing or wrong sign, or a timestamp more than 1 hour off", text_required=False),
         200: {"description": '`{"msgtype": "markdown", "markdown": {"title", "text"}}`'},
     },
     openapi_extra=_json_body(

@@ -19,6 +19,7 @@ cleanly on mobile (eryajf/chatgpt-dingtalk#209), which is what a command needs.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from service.chat.answer import ChatAnswer
@@ -28,14 +29,17 @@ from service.chat.mattermost import markdown_for
 MAX_BODY_BYTES = 20_000
 MAX_MARKDOWN_CHARS = 3_500
 MAX_TITLE_CHARS = 60  # the title is only the notification preview
+_LEADING_MENTION = re.compile(r"^@\S+\s+")
 
 
 def question(payload: dict[str, Any]) -> str:
-    """The text someone sent (DingTalk leaves the @mention out of `text.content`); empty when the message
-    is not text (a picture, a file): answered with the help."""
+    """The text someone sent, without a leading `@robot` should the client leave one in; empty when the
+    message is not text (a picture, a file): answered with the help."""
     text = payload.get("text")
     content = text.get("content") if isinstance(text, dict) else None
-    return content.strip() if isinstance(content, str) else ""
+    if not isinstance(content, str):
+        return ""
+    return _LEADING_MENTION.sub("", content.strip()).strip()
 
 
 def encoded(body: dict[str, Any]) -> bytes:

@@ -102,6 +102,9 @@ def message_of(event: dict[str, Any]) -> FeishuMessage | None:
         return None
     if header.get("event_type") != MESSAGE_EVENT:
         return None
+    sender = body.get("sender")
+    if isinstance(sender, dict) and sender.get("sender_type") not in (None, "user"):
+        return None  # another bot or app: answering it could start two bots talking forever
     message = body.get("message")
     if not isinstance(message, dict):
         return None
