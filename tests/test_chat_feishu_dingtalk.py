@@ -69,6 +69,7 @@ class FakeFeishu:
     url: str
     requests: list[Recorded] = field(default_factory=list)
     reply_code: int = 0  # what the reply API answers; non-zero: a Feishu error code
+    token_lifetime: int = 7200  # seconds, as the auth API's `expire`
 
     def replies(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/reply")]
@@ -89,7 +90,12 @@ def fake_feishu() -> Iterator[FakeFeishu]:
                 Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, json.loads(raw))
             )
             if self.path == "/open-apis/auth/v3/tenant_access_token/internal":
-                answer = {"code": 0, "msg": "ok", "tenant_access_token": TENANT_TOKEN, "expire": 7200}
+                answer = {
+                    "code": 0,
+                    "msg": "ok",
+                    "tenant_access_token": TENANT_TOKEN,
+                    "expire": fake.token_lifetime,
+                }
             elif self.path.startswith("/open-apis/im/v1/messages/") and self.path.endswith("/reply"):
                 answer = {"code": fake.reply_code, "msg": "success" if not fake.reply_code else "refused"}
             else:
@@ -246,6 +252,27 @@ def test_the_tenant_token_is_reused_until_it_expires(bots: TestClient, fake_feis
     paths = [r.path for r in fake_feishu.requests]
     assert paths.count("/open-apis/auth/v3/tenant_access_token/internal") == 1
     assert [r.body["uuid"] for r in fake_feishu.replies()] == ["event-0", "event-1", "event-2"]
+
+
+def test_a_token_about_to_expire_is_renewed(bots: TestClient, fake_feishu: FakeFeishu) -> None:
+    fake_feishu.token_lifetime = 45  # under the minute of margin: never reused
+    for n in range(2):
+        assert post_event(bots, message_event("swarm", event_id=f"event-{n}")).status_code == 200
+    paths = [r.path for r in fake_feishu.requests]
+    assert paths.count("/open-apis/auth/v3/tenant_access_token/internal") == 2
+
+
+def test_an_unreachable_open_api_is_logged_not_raised(
+    advisor: Advisor, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    with (
+        TestClient(create_app(_settings(None), advisor=advisor)) as client,
+        caplog.at_level(logging.WARNING, logger="netadvisor.chat"),
+    ):
+        assert post_event(client, message_event("swarm")).status_code == 200
+    assert "Feishu reply to om_5ce6d572455d361153b7cb51da133945 failed" in caplog.text
+    assert "tenant_access_token/internal" in caplog.text
 
 
 def test_chinese_keywords_get_the_same_answer_and_the_help_is_chinese(
