@@ -22,4 +22,14 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     mattermost_token: SecretStr | None = None
     teams_secret: SecretStr | None = Field(None, description="The base64 security token Teams shows.")
+    feishu_app_id: str | None = Field(None, description="Feishu/Lark app ID (cli_...), to send replies.")
+    feishu_app_secret: SecretStr | None = Field(None, description="Feishu/Lark app secret, to send replies.")
+    feishu_verification_token: SecretStr | None = Field(None, description="Events > Verification Token.")
+    feishu_encrypt_key: SecretStr | None = Field(
+        None, description="Events > Encrypt Key: encrypted, signed events (recommended)."
+    )
+    feishu_api_base: str = Field(
+        "https://open.feishu.cn", description="Feishu open API; Lark: https://open.larksuite.com."
+    )
+    dingtalk_app_secret: SecretStr | None = Field(None, description="The robot's AppSecret, checks `sign`.")
     api_keys: SecretStr | None = Field(None, description="Comma-separated bearer keys; unset means open.")

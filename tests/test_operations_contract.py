@@ -34,6 +34,10 @@ SLACK = "contract-slack-secret"
 MATTERMOST = "contract-mattermost-token"
 TEAMS = base64.b64encode(b"contract-teams-key").decode()
 BIG = b"{" + b" " * (1024 * 1024 + 1) + b"}"
+FEISHU_TOKEN = "contract-feishu-verification-token"
+DINGTALK = "contract-dingtalk-app-secret"
+URL_CHECK = json.dumps({"challenge": "c-123", "token": FEISHU_TOKEN, "type": "url_verification"}).encode()
+DING_MESSAGE = json.dumps({"msgtype": "text", "text": {"content": "cross-host swarm"}}).encode()
 COMPOSE = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
 
 
@@ -50,6 +54,11 @@ def clients(advisor: Advisor) -> Iterator[Clients]:
         slack_signing_secret=SecretStr(SLACK),
         mattermost_token=SecretStr(MATTERMOST),
         teams_secret=SecretStr(TEAMS),
+        feishu_app_id="cli_contract",
+        feishu_app_secret=SecretStr("contract-feishu-secret"),
+        feishu_verification_token=SecretStr(FEISHU_TOKEN),
+        feishu_api_base="http://127.0.0.1:9",  # the 200 recipe is the URL check: nothing goes out
+        dingtalk_app_secret=SecretStr(DINGTALK),
     )
     with (
         TestClient(create_app(full, advisor=advisor)) as full_client,
@@ -71,6 +80,16 @@ def slack(body: bytes) -> dict[str, str]:
 def teams(body: bytes) -> dict[str, str]:
     digest = hmac.new(base64.b64decode(TEAMS), body, hashlib.sha256).digest()
     return {"Authorization": f"HMAC {base64.b64encode(digest).decode()}", "Content-Type": "application/json"}
+
+
+def dingtalk() -> dict[str, str]:
+    timestamp = str(int(time.time() * 1000))
+    digest = hmac.new(DINGTALK.encode(), f"{timestamp}\n{DINGTALK}".encode(), hashlib.sha256).digest()
+    return {
+        "timestamp": timestamp,
+        "sign": base64.b64encode(digest).decode(),
+        "Content-Type": "application/json",
+    }
 
 
 MM = {"Authorization": f"Token {MATTERMOST}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -191,6 +210,27 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ),
     ("POST", "/v1/chat/teams", "503"): lambda c: c.bare.post(
         "/v1/chat/teams", content=ACTIVITY, headers=teams(ACTIVITY)
+    ),
+    # chat: Feishu / Lark (no Encrypt Key here: the token authenticates; tests/test_chat_feishu_dingtalk.py
+    # covers signed, encrypted events and the replies)
+    ("POST", "/v1/chat/feishu", "200"): lambda c: c.full.post("/v1/chat/feishu", content=URL_CHECK),
+    ("POST", "/v1/chat/feishu", "400"): lambda c: c.full.post("/v1/chat/feishu", content=b"[1]"),
+    ("POST", "/v1/chat/feishu", "401"): lambda c: c.full.post(
+        "/v1/chat/feishu", content=URL_CHECK.replace(FEISHU_TOKEN.encode(), b"wrong-token")
+    ),
+    ("POST", "/v1/chat/feishu", "413"): lambda c: c.full.post("/v1/chat/feishu", content=BIG),
+    ("POST", "/v1/chat/feishu", "503"): lambda c: c.bare.post("/v1/chat/feishu", content=URL_CHECK),
+    # chat: DingTalk
+    ("POST", "/v1/chat/dingtalk", "200"): lambda c: c.full.post(
+        "/v1/chat/dingtalk", content=DING_MESSAGE, headers=dingtalk()
+    ),
+    ("POST", "/v1/chat/dingtalk", "400"): lambda c: c.full.post(
+        "/v1/chat/dingtalk", content=b"[1]", headers=dingtalk()
+    ),
+    ("POST", "/v1/chat/dingtalk", "401"): lambda c: c.full.post("/v1/chat/dingtalk", content=DING_MESSAGE),
+    ("POST", "/v1/chat/dingtalk", "413"): lambda c: c.full.post("/v1/chat/dingtalk", content=BIG),
+    ("POST", "/v1/chat/dingtalk", "503"): lambda c: c.bare.post(
+        "/v1/chat/dingtalk", content=DING_MESSAGE, headers=dingtalk()
     ),
 }
 

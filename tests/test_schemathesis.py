@@ -48,6 +48,11 @@ SETTINGS = Settings(
     slack_signing_secret=SecretStr("fuzz-slack-secret"),
     mattermost_token=SecretStr("fuzz-mattermost-token"),
     teams_secret=SecretStr("ZnV6ei10ZWFtcy1zZWNyZXQ="),
+    feishu_app_id="cli_fuzz",
+    feishu_app_secret=SecretStr("fuzz-feishu-app-secret"),
+    feishu_verification_token=SecretStr("fuzz-feishu-token"),
+    feishu_encrypt_key=SecretStr("fuzz-feishu-encrypt-key"),
+    dingtalk_app_secret=SecretStr("fuzz-dingtalk-secret"),
 )
 app = create_app(SETTINGS, advisor=Advisor(load_catalogue()))
 

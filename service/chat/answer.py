@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from service.advisor import Advisor
+from service.chat import zh
 from service.i18n import DEFAULT_LANGUAGE, Gettext, Language, gettext_for
 from service.observability.metrics import record_recommendation
 from service.query.grammar import parse_query
@@ -66,6 +67,9 @@ def answer_query(
     _ = gettext_for(chosen)
     if query.help or not text.strip():
         markdown = help_text(invocation, markdown=True, can_share=can_share, gettext=_)
+        if chosen != DEFAULT_LANGUAGE:  # the Chinese keywords after the intro: a short limit cuts the end
+            intro, rest = markdown.split("\n", 1)
+            markdown = f"{intro}\n\n{zh.keywords_help(invocation)}\n{rest}"
         return ChatAnswer("help", markdown, _("netadvisor: how to ask"), False, chosen)
     rec = advisor.recommend(query.request, chosen)
     record_recommendation(rec.recommendation.value if rec.recommendation else None)

@@ -30,6 +30,7 @@ from service.query.tokens import (
     FALSE_WORDS,
     HELP_WORDS,
     KEYS,
+    NEGATIONS,
     QUOTES,
     SHARE_WORDS,
     STOP_WORDS,
@@ -41,6 +42,7 @@ from service.query.tokens import (
 )
 
 MAX_QUERY_CHARS = 8192
+_FULL_WIDTH = str.maketrans({"\uff1d": "=", "\uff1a": ":", "\uff0c": ",", "\u3001": ",", "\u3000": " "})
 MAX_PROBLEMS = 10  # stop suggesting after this many bad tokens: a pasted essay should not cost a second
 LANGUAGE_KEYS = frozenset({"lang", "language", "语言"})
 LANGUAGE_WORDS: dict[str, Language] = {"中文": "zh-CN", "chinese": "zh-CN", "english": "en"}
@@ -125,7 +127,8 @@ class _Builder:
         if target is not None and flag_value(target, "yes") is not None:
             self.set(target, flag_value(target, "yes"), token)
             return
-        negated = KEYS.get(word[3:]) if word.startswith("no-") else None
+        prefix = next((prefix for prefix in NEGATIONS if word.startswith(prefix)), None)
+        negated = KEYS.get(word[len(prefix) :]) if prefix else None
         if negated is not None and flag_value(negated, "no") is not None:
             self.set(negated, flag_value(negated, "no"), token)
             return
@@ -254,9 +257,11 @@ def parse_query(text: str) -> ChatQuery:
         raise QueryError(
             [Problem(None, f"the query is {len(text)} characters; at most {MAX_QUERY_CHARS}", "too_long")]
         )
-    # "hosts = 3" and "hosts: 3" are one token each.
+    # Full-width = : , and the ideographic comma and space of a Chinese input method read as ASCII.
+    text = text.translate(_FULL_WIDTH)
+    # "hosts = 3" and "hosts: 3" are one token each (端口: 80 too: \w covers Chinese keys).
     text = re.sub(r"\s*=\s*", "=", text.replace("\u00a0", " "))
-    text = re.sub(r"(?<=[A-Za-z0-9_-]):\s+(?=\S)", ":", text)
+    text = re.sub(r"(?<=[\w-]):\s+(?=\S)", ":", text)
     # "ports=80, 443" is one list, as is "ports=80 ,443".
     text = re.sub(r"\s*,\s*(?=[0-9])", ",", text)
     builder = _Builder()

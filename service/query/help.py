@@ -82,7 +82,7 @@ def _settings(style: _Style) -> list[str]:
         if target.section == "requirements" and target.kind != "bool":
             text = f"{style.describe(target)}{_choices(target, _)}"
             out.append(f"- {style.code(target.example)}{_aliases(target, _)}: {text}")
-    shortcuts = ", ".join(BARE_VALUES)
+    shortcuts = ", ".join(word for word in BARE_VALUES if word.isascii())  # Chinese: service.chat.zh
     out.append(_("Shortcuts: {shortcuts}.").format(shortcuts=style.code(shortcuts)))
     return out
 

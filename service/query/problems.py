@@ -44,7 +44,11 @@ def shown(token: str, limit: int = 60) -> str:
 
 
 def nearest(word: str, candidates: dict[str, str]) -> str | None:
-    """The display form of the candidate close enough to `word` to be what was meant, if there is one."""
+    """The display form of the candidate close enough to `word` to be what was meant, if there is one. An
+    ASCII word is matched only against ASCII candidates, so the Chinese aliases never change an English
+    suggestion."""
+    if word.isascii():
+        candidates = {key: display for key, display in candidates.items() if key.isascii()}
     close = closest(word, candidates)
     return None if close is None else candidates[close]
 

@@ -55,6 +55,44 @@ KEY_ALIASES: dict[str, tuple[str, ...]] = {
     "advertise_addr": ("advertise", "advertise-address"),
 }
 
+# Chinese names for the same fields (issue 12: the Feishu and DingTalk bots). Kept apart from KEY_ALIASES so
+# the English help, which lists a field's first aliases, reads exactly as before. The words are the ones the
+# seed article (docker-network-drivers.zh.md) and Docker's Chinese docs use: 跨主机 cross-host, 加密
+# encrypted, 多播/组播 multicast, 局域网IP an address on the LAN, 端口 ports, 子网 subnet, 网关 gateway.
+ZH_KEY_ALIASES: dict[str, tuple[str, ...]] = {
+    "cross_host": ("跨主机", "多主机", "跨节点"),
+    "hosts": ("主机数", "节点数"),
+    "swarm": ("集群模式", "swarm模式"),
+    "ports": ("端口", "发布端口"),
+    "own_ip": ("局域网IP", "独立IP"),
+    "own_mac": ("局域网MAC", "独立MAC"),
+    "mac_limit": ("MAC限制", "MAC数量限制"),
+    "ipv6": ("双栈",),
+    "vlan": ("VLAN号",),
+    "multicast": ("多播", "组播", "广播"),
+    "host_interfaces": ("主机网卡",),
+    "network_access": ("网络访问", "外网访问"),
+    "host_isolation": ("隔离",),
+    "performance": ("性能",),
+    "encryption": ("加密",),
+    "service_discovery": ("服务发现", "名称解析"),
+    "host_access": ("主机访问",),
+    "containers_per_host": ("容器数",),
+    "platform": ("平台",),
+    "cloud": ("云", "云厂商"),
+    "wireless_parent": ("无线", "无线网卡"),
+    "network_name": ("网络名",),
+    "parent_interface": ("父接口", "网卡"),
+    "subnet": ("子网",),
+    "gateway": ("网关",),
+    "ip_range": ("IP范围", "地址范围"),
+    "ipv6_subnet": ("IPv6子网",),
+    "image": ("镜像",),
+    "container_name": ("容器名",),
+    "mtu": (),
+    "advertise_addr": ("通告地址",),
+}
+
 # Other spellings of enum values (keys normalised: lower case, '_' -> '-').
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "platform": {
@@ -83,6 +121,24 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     # `multicast` was yes/no: yes still means the LAN, as `multicast: true` does in a request.
     "multicast": {"yes": "lan", "true": "lan", "no": "none", "false": "none", "cluster": "containers"},
 }
+# Chinese values (issue 12), merged into the table above after it, so no English spelling changes meaning.
+ZH_VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "platform": {"桌面版": "docker-desktop", "无根": "rootless"},
+    "cloud": {
+        "亚马逊": "aws",
+        "谷歌": "gcp",
+        "微软": "azure",
+        "阿里云": "other",
+        "腾讯云": "other",
+        "华为云": "other",
+        "本地": "none",
+        "无": "none",
+    },
+    "network_access": {"完全": "full", "内网": "internal", "无": "none"},
+    "host_isolation": {"必须": "required", "最好": "preferred", "不需要": "not_needed"},
+    "performance": {"高": "high", "普通": "standard"},
+    "multicast": {"局域网": "lan", "容器间": "containers", "无": "none", "是": "lan", "否": "none"},
+}
 
 # Bare words that set an enum field (the value must be a valid member; checked at import time below).
 BARE_VALUES: dict[str, tuple[str, str]] = {
@@ -106,7 +162,18 @@ BARE_VALUES: dict[str, tuple[str, str]] = {
     "fast": ("performance", "high"),
     "no-isolation": ("host_isolation", "not_needed"),
     "strict-isolation": ("host_isolation", "required"),
+    # Chinese (issue 12)
+    "亚马逊云": ("cloud", "aws"),
+    "谷歌云": ("cloud", "gcp"),
+    "微软云": ("cloud", "azure"),
+    "本地机房": ("cloud", "none"),
+    "无根模式": ("platform", "rootless"),
+    "内网": ("network_access", "internal"),
+    "断网": ("network_access", "none"),
+    "高性能": ("performance", "high"),
+    "严格隔离": ("host_isolation", "required"),
 }
+ZH_BARE_WORDS = tuple(word for word in BARE_VALUES if not word.isascii())
 
 # The token help and suggestions show for each field (the shortest natural one).
 DISPLAY: dict[str, str] = {
@@ -148,8 +215,9 @@ EXAMPLES: dict[str, str] = {
     "advertise_addr": "10.0.0.5",
 }
 
-HELP_WORDS = frozenset({"help", "?", "h", "usage", "commands"})
-SHARE_WORDS = frozenset({"share", "public", "in-channel"})
+HELP_WORDS = frozenset({"help", "?", "h", "usage", "commands", "帮助", "\uff1f"})
+SHARE_WORDS = frozenset({"share", "public", "in-channel", "分享"})
+NEGATIONS = ("no-", "不", "无")  # `no-dns`, and in Chinese 不加密 (not encrypted), 无服务发现 (no discovery)
 STOP_WORDS = frozenset({"and", "with", "+", "&", ","})
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "off", "0", "f"})
@@ -221,7 +289,7 @@ def _keys() -> dict[str, Target]:
     """Every key (normalised) -> the field it sets: the field's own name, its display token, its aliases."""
     keys: dict[str, Target] = {}
     for name, target in TARGETS.items():
-        for word in (name, target.display, *KEY_ALIASES.get(name, ())):
+        for word in (name, target.display, *KEY_ALIASES.get(name, ()), *ZH_KEY_ALIASES.get(name, ())):
             key = norm(word)
             other = keys.get(key)
             if other is not None and other is not target:
@@ -237,7 +305,8 @@ def _enum_values(target: Target) -> dict[str, str]:
     """Normalised spelling -> the enum member's value, for one enum field."""
     assert target.enum is not None
     values = {norm(str(member.value)): str(member.value) for member in target.enum}
-    for alias, canonical in VALUE_ALIASES.get(target.name, {}).items():
+    aliases = {**VALUE_ALIASES.get(target.name, {}), **ZH_VALUE_ALIASES.get(target.name, {})}
+    for alias, canonical in aliases.items():
         values.setdefault(norm(alias), canonical)
     return values
 
