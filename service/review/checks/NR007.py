@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.catalogue import SelectionRule
+from service.commands import is_lan_driver, snippet
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, ports_text, selection_rule, snippet
-from service.review.context import ReviewContext, is_lan
+from service.review.checks._common import Hit, networks_of, ports_text, selection_rule
+from service.review.context import ReviewContext
 from service.review.models import Fix
 
 
@@ -18,7 +19,7 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
         if not service.ports or service.mode in ("host", "none", "service", "container"):
             continue
         drivers = [driver for _, driver in networks_of(ctx, service)]
-        if drivers and all(is_lan(driver) for driver in drivers):
+        if drivers and all(is_lan_driver(driver) for driver in drivers):
             continue  # NR013's business: LAN containers publish nothing
         counts = [(port.host_port_count, port) for port in service.ports if port.error is None]
         total = sum(count for count, _ in counts)

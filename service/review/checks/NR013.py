@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import is_lan_driver, plan_lan, snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, port_mark, ports_text, snippet
-from service.review.context import ReviewContext, is_lan
+from service.review.checks._common import Hit, networks_of, port_mark, ports_text
+from service.review.context import ReviewContext
 from service.review.models import Fix
+from service.review.project import Network
 
 
 def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -15,7 +17,7 @@ def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
         if not service.ports or service.network_mode is not None:
             continue
         networks = networks_of(ctx, service)
-        if not networks or not all(is_lan(driver) for _, driver in networks):
+        if not networks or not all(is_lan_driver(driver) for _, driver in networks):
             continue
         network, driver = networks[0]
         yield Hit(
@@ -31,7 +33,9 @@ def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
                 compose=snippet(
                     {
                         "services": {
-                            service.name: {"networks": {network.name: {"ipv4_address": "192.168.1.200"}}}
+                            service.name: {
+                                "networks": {network.name: {"ipv4_address": _first_address(ctx, network)}}
+                            }
                         }
                     }
                 ),
@@ -42,3 +46,11 @@ def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             selection_rules=tuple(rule.data.selection_rules),
             key="ports",
         )
+
+
+def _first_address(ctx: ReviewContext, network: Network) -> str:
+    """The static address the advisor would give the first container: from the network's own subnet and
+    ip_range where the file has valid ones, else from the advisor's default LAN plan."""
+    deployment = ctx.deployment_for(network)
+    lan, _ = plan_lan(None, None, deployment.subnet, deployment.gateway, deployment.ip_range)
+    return lan.static_ip

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, snippet
+from service.review.checks._common import Hit
 from service.review.context import ReviewContext
 from service.review.models import Fix
 

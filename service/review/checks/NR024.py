@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.facts import DISCOVERY_UDP_PORTS
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, snippet
+from service.review.checks._common import Hit, networks_of
 from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.ports import PortBinding

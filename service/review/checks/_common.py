@@ -13,7 +13,6 @@ from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Network, Service
 from service.review.yamltree import Mark
-from service.yamlout import emit
 
 
 @dataclass
@@ -32,10 +31,6 @@ class Hit:
 
 
 Check = Callable[[ReviewContext, ReviewRule], Iterator[Hit]]
-
-
-def snippet(document: dict[str, Any]) -> str:
-    return emit(document)
 
 
 def networks_of(ctx: ReviewContext, service: Service) -> list[tuple[Network, str | None]]:
