@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from service.review.errors import ComposeTooComplex, ComposeTooLarge, InvalidCom
 from service.review.merge import SourceFile, joined_name, load_project
 from service.review.project import read_project
 from service.review.yamltree import MAX_BYTES, interpolate, load_documents
+from tests.paths import SCHEMAS
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "compose-spec.json").read_text())
+SCHEMA = json.loads((SCHEMAS / "compose-spec.json").read_text())
 
 
 def project(*files: tuple[str, str], source=None):  # type: ignore[no-untyped-def]
