@@ -6,15 +6,14 @@ is checked at import time, so a typo in the tables fails start-up, not a request
 
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
-from service.models import Deployment, Requirements
+from service.models import Deployment, Requirements, field_value_type
 
 SectionName = Literal["requirements", "deployment"]
 Kind = Literal["bool", "enum", "int", "list", "str"]
@@ -157,12 +156,6 @@ QUOTES = "\"'`\u201c\u201d\u2018\u2019"
 DASHES = "-\u2013\u2014"  # '--swarm' typed on macOS often arrives as an en or em dash
 
 
-def _unwrap(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
-    return annotation
-
-
 @dataclass(frozen=True, slots=True)
 class Target:
     """One field of the request that a token sets."""
@@ -197,7 +190,7 @@ def _targets() -> dict[str, Target]:
     result: dict[str, Target] = {}
     for section, model in sections:
         for name, info in model.model_fields.items():
-            annotation = _unwrap(info.annotation)
+            annotation = field_value_type(info.annotation)
             kind: Kind
             enum: type[Enum] | None = None
             if annotation is bool:

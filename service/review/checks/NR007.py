@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.catalogue import SelectionRule
-from service.commands import is_lan_driver, snippet
+from service.commands import is_lan_driver
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, ports_text, selection_rule
+from service.review.checks._common import (
+    Hit,
+    about_service,
+    networks_of,
+    ports_text,
+    selection_rule,
+    service_fix,
+)
 from service.review.context import ReviewContext
-from service.review.models import Fix
 
 
 def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -37,17 +43,16 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
             f"{_threshold(selection)}); users report hosts running out of memory and processes",
             expected=f"fewer than {_threshold(selection)} published ports, or host networking",
             found=f"{total} published ports",
-            fix=Fix(
-                description="Use host networking for this service (no proxy, no NAT), or set "
+            fix=service_fix(
+                service,
+                "Use host networking for this service (no proxy, no NAT), or set "
                 '"userland-proxy": false in /etc/docker/daemon.json and restart dockerd (removes the '
                 "proxies, not the NAT rules).",
-                compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
-                driver=Driver.host,
+                {"network_mode": "host"},
+                Driver.host,
             ),
-            service=service.name,
-            services=(service.name,),
-            selection_rules=tuple(rule.data.selection_rules),
             key=f"{total}",
+            **about_service(service, linked=rule),
         )
 
 

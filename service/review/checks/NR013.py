@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.commands import is_lan_driver, plan_lan, snippet
+from service.commands import is_lan_driver, plan_lan
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, port_mark, ports_text
+from service.review.checks._common import Hit, networks_of, ports_text, published_ports, service_fix
 from service.review.context import ReviewContext
-from service.review.models import Fix
 from service.review.project import Network
 
 
@@ -21,30 +20,17 @@ def ports_on_lan_network(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
             continue
         network, driver = networks[0]
         yield Hit(
-            mark=port_mark(service),
             message=f"service `{service.name}` is only on {driver} network `{network.name}` and publishes "
             f"ports ({ports_text(service)}): {driver} containers are reached on their own LAN address, and "
             "Docker maps no ports for them",
             expected="clients use the container's LAN IP and the app's own ports",
-            found=f"ports: {ports_text(service)}",
-            fix=Fix(
-                description="Remove `ports:` and give the container a fixed address so clients can find it, "
-                "or also attach a bridge network if ports must be published on the host's IP.",
-                compose=snippet(
-                    {
-                        "services": {
-                            service.name: {
-                                "networks": {network.name: {"ipv4_address": _first_address(ctx, network)}}
-                            }
-                        }
-                    }
-                ),
+            fix=service_fix(
+                service,
+                "Remove `ports:` and give the container a fixed address so clients can find it, or also "
+                "attach a bridge network if ports must be published on the host's IP.",
+                {"networks": {network.name: {"ipv4_address": _first_address(ctx, network)}}},
             ),
-            service=service.name,
-            network=network.name,
-            services=(service.name,),
-            selection_rules=tuple(rule.data.selection_rules),
-            key="ports",
+            **published_ports(service, network.name, rule),
         )
 
 

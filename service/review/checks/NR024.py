@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from service.commands import snippet
 from service.facts import DISCOVERY_UDP_PORTS
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of
+from service.review.checks._common import Hit, about_service, networks_of, service_fix
 from service.review.context import ReviewContext
-from service.review.models import Fix
 from service.review.ports import PortBinding
 
 
@@ -40,15 +38,14 @@ def discovery_port_on_bridge(ctx: ReviewContext, rule: ReviewRule) -> Iterator[H
                 "discover or ask by broadcast (DHCP, PXE, mDNS, SSDP) never reach it",
                 expected="host networking (or macvlan/ipvlan) for a LAN broadcast/multicast protocol",
                 found=f"{port.raw} published on a bridge",
-                fix=Fix(
-                    description="Run the service with host networking and drop its `ports:`, or put it "
-                    "on a macvlan network on the LAN (see `netadvisor explain NA055`).",
-                    compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
-                    driver=Driver.host,
+                fix=service_fix(
+                    service,
+                    "Run the service with host networking and drop its `ports:`, or put it on a "
+                    "macvlan network on the LAN (see `netadvisor explain NA055`).",
+                    {"network_mode": "host"},
+                    Driver.host,
                 ),
-                service=service.name,
-                services=(service.name,),
-                selection_rules=tuple(rule.data.selection_rules),
                 key=f"{number}/udp",
+                **about_service(service, linked=rule),
             )
             break  # one finding a service: the fix is the same for all its discovery ports
