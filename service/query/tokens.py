@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from service.commands import plan_lan
 from service.models import Deployment, Requirements, field_value_type
 
 SectionName = Literal["requirements", "deployment"]
@@ -124,6 +125,7 @@ DISPLAY: dict[str, str] = {
     "advertise_addr": "advertise",
 }
 
+_EXAMPLE_LAN, _ = plan_lan(None, None, None, None, None)
 # An example value per non-flag field, for help and for "needs a value, e.g. ..." messages.
 EXAMPLES: dict[str, str] = {
     "hosts": "3",
@@ -136,10 +138,11 @@ EXAMPLES: dict[str, str] = {
     "platform": "rootless",
     "cloud": "aws",
     "network_name": "web-net",
-    "parent_interface": "eth0",
-    "subnet": "192.168.1.0/24",
-    "gateway": "192.168.1.1",
-    "ip_range": "192.168.1.128/26",
+    # The advisor's own default LAN plan, so the help shows a range the advisor would suggest.
+    "parent_interface": _EXAMPLE_LAN.parent,
+    "subnet": _EXAMPLE_LAN.subnet,
+    "gateway": _EXAMPLE_LAN.gateway,
+    "ip_range": _EXAMPLE_LAN.ip_range,
     "ipv6_subnet": "fd00:db8:1::/64",
     "image": "nginx:1.27",
     "container_name": "web",
