@@ -105,3 +105,30 @@ networks:
     answer = ask(advisor, {"own_ip": True}, subnet="10.20.0.0/24")
     assumed = {a.field: a.value for a in answer.assumptions}
     assert f"(for example {assumed['ip_range']})" in finding.fix.description
+
+
+def test_a_review_fix_suggests_the_address_the_advisor_would_give(advisor: Advisor) -> None:
+    compose = """\
+services:
+  dns:
+    image: pihole/pihole
+    ports: ["53:53/udp"]
+    networks: [lan]
+networks:
+  lan:
+    driver: macvlan
+    driver_opts: {parent: eth0}
+    ipam:
+      config:
+        - subnet: 10.1.2.0/24
+          gateway: 10.1.2.1
+"""
+    report = Reviewer.for_advisor(advisor).review([SourceFile("compose.yaml", compose.encode())])
+    (finding,) = [f for f in report.findings if f.rule == "NR013"]
+    answer = ask(advisor, {"own_ip": True}, subnet="10.1.2.0/24", gateway="10.1.2.1")
+    macvlan = next(r for r in answer.ranking if r.driver is Driver.macvlan)
+    assert macvlan.commands is not None
+    (run,) = macvlan.commands.run
+    address = run.argv[run.argv.index("--ip") + 1]
+    assert address == "10.1.2.128"
+    assert finding.fix.compose is not None and f'ipv4_address: "{address}"' in finding.fix.compose
