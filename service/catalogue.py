@@ -82,9 +82,35 @@ class Effects(_Data):
         return {*self.exclude, *self.score, *self.warn, *(p.driver for p in self.prerequisites)}
 
 
+class SelectionCase(BaseModel):
+    """Requirements a rule is checked against, named for the situation they describe.
+
+    Written flat, `{name: 3 hosts, hosts: 3}`: every key but `name` is a requirement (checked against
+    `Requirements` when the catalogue loads), so a case reads like the request it stands for.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str = Field(
+        min_length=3, max_length=80, description="The situation, in a few words (also its test ID)."
+    )
+
+    @property
+    def requirements(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
 class RuleCases(_Data):
-    fires: list[dict[str, Any]] = Field(min_length=1, description="Requirements for which the rule fires.")
-    silent: list[dict[str, Any]] = Field(min_length=1, description="Requirements for which it stays silent.")
+    fires: list[SelectionCase] = Field(min_length=1, description="Requirements for which the rule fires.")
+    silent: list[SelectionCase] = Field(min_length=1, description="Requirements for which it stays silent.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RuleCases:
+        names = [case.name for case in (*self.fires, *self.silent)]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"case names must be unique within a rule: {repeated} repeat")
+        return self
 
 
 class RuleMetadata(_Data):
@@ -419,8 +445,8 @@ def _load_rule(path: Path, raw: Any, retired_ids: set[str]) -> SelectionRule:
 
 def _check_requirements(path: Path, data: SelectionRuleData) -> None:
     """Every case, and a compromise's `commands_with`, must be valid requirements."""
-    checks = [(f"cases.fires[{i}]", case) for i, case in enumerate(data.cases.fires)]
-    checks += [(f"cases.silent[{i}]", case) for i, case in enumerate(data.cases.silent)]
+    checks = [(f"cases.fires[{i}]", case.requirements) for i, case in enumerate(data.cases.fires)]
+    checks += [(f"cases.silent[{i}]", case.requirements) for i, case in enumerate(data.cases.silent)]
     if data.compromise is not None:
         checks.append(("compromise.commands_with", data.compromise.commands_with))
     for where, values in checks:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import re
+import types
+import typing
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -452,3 +454,11 @@ class Recommendation(BaseModel):
     )
     assumptions: list[Assumption] = Field(default_factory=list)
     catalogue_version: str
+
+
+def field_value_type(annotation: Any) -> Any:
+    """A request field's value type without its `| None` (`int | None` -> `int`): what the CLI flags and
+    the query grammar parse a field's text into."""
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    return annotation

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,8 +13,7 @@ from service.api.app import create_app
 from service.catalogue import Catalogue, load_catalogue
 from service.models import Recommendation, RecommendationRequest
 from service.settings import Settings
-
-SCHEMAS = Path(__file__).parent / "schemas"
+from tests.paths import SCHEMAS
 
 
 @pytest.fixture(scope="session")

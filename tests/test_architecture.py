@@ -10,7 +10,8 @@ import ast
 import sys
 from pathlib import Path
 
-SERVICE = Path(__file__).resolve().parent.parent / "service"
+from tests.paths import SERVICE
+
 WEB_FRAMEWORKS = ("fastapi", "starlette")
 
 

@@ -19,10 +19,10 @@ from service.models import Driver, Requirements
 CATALOGUE = load_catalogue()
 RULES = {rule.id: rule for rule in CATALOGUE.rules}
 CASES = [
-    pytest.param(rule_id, kind, case, id=f"{rule_id}-{kind}-{index}")
+    pytest.param(rule_id, kind, case.requirements, id=f"{rule_id}-{kind}-{case.name}")
     for rule_id, rule in RULES.items()
     for kind, cases in (("fires", rule.data.cases.fires), ("silent", rule.data.cases.silent))
-    for index, case in enumerate(cases)
+    for case in cases
 ]
 
 
@@ -53,7 +53,9 @@ def test_rule_fires_in_the_engine(rule_id: str) -> None:
     from service.models import RecommendationRequest
 
     rule = RULES[rule_id]
-    request = RecommendationRequest(requirements=Requirements.model_validate(rule.data.cases.fires[0]))
+    request = RecommendationRequest(
+        requirements=Requirements.model_validate(rule.data.cases.fires[0].requirements)
+    )
     results = {result.driver: result for result in recommend(CATALOGUE, request).ranking}
     effects = rule.data.effects
     for driver in {*effects.exclude, *effects.score}:
@@ -103,8 +105,16 @@ def _rewrite(rules_dir: Path, rule_id: str, **changes: object) -> None:
         ({"when": {"fact": "hosts", "ge": True}}, "fact 'hosts' is int, got bool"),
         ({"when": {"fact": "own_ip", "gt": 1}}, "only applies to numeric facts"),
         ({"when": {"every": []}}, "unknown keys"),
-        ({"cases": {"fires": [{"own_ip": True}], "silent": []}}, "cases.silent"),
-        ({"cases": {"fires": [{"own_ipp": True}], "silent": [{}]}}, "not valid requirements"),
+        ({"cases": {"fires": [{"name": "own IP", "own_ip": True}], "silent": []}}, "cases.silent"),
+        (
+            {"cases": {"fires": [{"name": "typo", "own_ipp": True}], "silent": [{"name": "none"}]}},
+            "not valid requirements",
+        ),
+        ({"cases": {"fires": [{"own_ip": True}], "silent": [{"name": "none"}]}}, "cases.fires.0.name"),
+        (
+            {"cases": {"fires": [{"name": "own IP", "own_ip": True}], "silent": [{"name": "own IP"}]}},
+            "case names must be unique within a rule: ['own IP'] repeat",
+        ),
         ({"source": "docs.docker.com"}, "https URLs"),
         ({"effects": {}}, "at least one effect"),
         ({"message": "uses {no_such_fact}"}, "placeholder {no_such_fact} is not a fact"),

@@ -263,7 +263,7 @@ def test_every_rule_case_that_fires_reads_in_chinese(advisor: Advisor, catalogue
     """Each firing case's Chinese answer carries the rule's translated texts, placeholders filled."""
     for rule in catalogue.rules:
         for case in rule.data.cases.fires:
-            request = RecommendationRequest.model_validate({"requirements": case})
+            request = RecommendationRequest.model_validate({"requirements": case.requirements})
             english = advisor.recommend(request)
             chinese = advisor.recommend(request, "zh-CN")
             pairs = [

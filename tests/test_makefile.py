@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 FAKE_PYTHON = """#!/bin/sh
 # A Python {version} as far as the Makefile can tell: `-c` code runs with that version_info, and

@@ -14,8 +14,9 @@ from service.errors import CatalogueError
 from service.models import Driver
 from service.plugins import load_plugins
 from service.settings import Settings
+from tests.paths import REPO_ROOT
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "docker-network-drivers.zh.md"
+SEED = REPO_ROOT.parent / "shared" / "seed" / "docker-network-drivers.zh.md"
 
 
 def test_every_plugin_the_seed_names_is_answered(client: TestClient) -> None:

@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-import types
 import typing
 from collections.abc import Callable, Sequence
 from enum import Enum
@@ -26,7 +25,7 @@ from service.catalogue import DriverInfo
 from service.cli.common import CliError, add_language_option, load_advisor
 from service.errors import NetadvisorError
 from service.i18n import gettext_for
-from service.models import Deployment, Requirements
+from service.models import Deployment, Requirements, field_value_type
 from service.render import render_recommendation
 from service.settings import Settings
 from service.suggest import closest
@@ -39,19 +38,13 @@ Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
 # -- recommend ---------------------------------------------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
-    return annotation
-
-
 def _add_model_flags(parser: argparse.ArgumentParser, model: type[BaseModel], dest_prefix: str) -> None:
     group = parser.add_argument_group(f"{dest_prefix} (see `netadvisor recommend --help`)")
     for name, field in model.model_fields.items():
         flag = "--" + name.replace("_", "-")
         dest = f"{dest_prefix}.{name}"
         help_text = (field.description or "").replace("%", "%%")
-        annotation = _unwrap(field.annotation)
+        annotation = field_value_type(field.annotation)
         if annotation is bool:
             group.add_argument(flag, dest=dest, action=argparse.BooleanOptionalAction, help=help_text)
         elif isinstance(annotation, type) and issubclass(annotation, Enum):

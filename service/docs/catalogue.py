@@ -10,8 +10,12 @@ import json
 import sys
 from pathlib import Path
 
-from service.catalogue import Catalogue, SelectionRule, load_catalogue
+from service.catalogue import Catalogue, SelectionCase, SelectionRule, load_catalogue
 from service.docs.conditions import condition_text
+
+
+def _case_text(case: SelectionCase) -> str:
+    return f"{case.name} (`{json.dumps(case.requirements)}`)"
 
 
 def _effects(rule: SelectionRule) -> list[str]:
@@ -67,9 +71,9 @@ def render_catalogue(catalogue: Catalogue) -> str:
         if data.known_problems:
             out += ["", "#### Known problems", "", data.known_problems.strip()]
         out += ["", "#### Example", ""]
-        out.append("Fires for: " + "; ".join(f"`{json.dumps(case)}`" for case in data.cases.fires))
+        out.append("Fires for: " + "; ".join(_case_text(case) for case in data.cases.fires))
         out.append("")
-        out.append("Silent for: " + "; ".join(f"`{json.dumps(case)}`" for case in data.cases.silent))
+        out.append("Silent for: " + "; ".join(_case_text(case) for case in data.cases.silent))
         if data.instead:
             out += ["", "#### Use instead", "", data.instead.strip()]
         if data.compromise is not None:

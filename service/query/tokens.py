@@ -6,15 +6,15 @@ is checked at import time, so a typo in the tables fails start-up, not a request
 
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 
-from service.models import Deployment, Requirements
+from service.commands import plan_lan
+from service.models import Deployment, Requirements, field_value_type
 
 SectionName = Literal["requirements", "deployment"]
 Kind = Literal["bool", "enum", "int", "list", "str"]
@@ -192,6 +192,7 @@ DISPLAY: dict[str, str] = {
     "advertise_addr": "advertise",
 }
 
+_EXAMPLE_LAN, _ = plan_lan(None, None, None, None, None)
 # An example value per non-flag field, for help and for "needs a value, e.g. ..." messages.
 EXAMPLES: dict[str, str] = {
     "hosts": "3",
@@ -204,10 +205,11 @@ EXAMPLES: dict[str, str] = {
     "platform": "rootless",
     "cloud": "aws",
     "network_name": "web-net",
-    "parent_interface": "eth0",
-    "subnet": "192.168.1.0/24",
-    "gateway": "192.168.1.1",
-    "ip_range": "192.168.1.128/26",
+    # The advisor's own default LAN plan, so the help shows a range the advisor would suggest.
+    "parent_interface": _EXAMPLE_LAN.parent,
+    "subnet": _EXAMPLE_LAN.subnet,
+    "gateway": _EXAMPLE_LAN.gateway,
+    "ip_range": _EXAMPLE_LAN.ip_range,
     "ipv6_subnet": "fd00:db8:1::/64",
     "image": "nginx:1.27",
     "container_name": "web",
@@ -223,12 +225,6 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "off", "0", "f"})
 QUOTES = "\"'`\u201c\u201d\u2018\u2019"
 DASHES = "-\u2013\u2014"  # '--swarm' typed on macOS often arrives as an en or em dash
-
-
-def _unwrap(annotation: Any) -> Any:
-    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
-    return annotation
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +261,7 @@ def _targets() -> dict[str, Target]:
     result: dict[str, Target] = {}
     for section, model in sections:
         for name, info in model.model_fields.items():
-            annotation = _unwrap(info.annotation)
+            annotation = field_value_type(info.annotation)
             kind: Kind
             enum: type[Enum] | None = None
             if annotation is bool:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from service.advisor import Advisor
 from service.catalogue import EffectKind, SelectionRule
+from service.commands import LAN_DRIVERS
 from service.facts import Facts, derive_facts, requirement_fields
 from service.i18n import DEFAULT_LANGUAGE, Language, gettext_for
 from service.models import (
@@ -33,7 +34,7 @@ from service.models import (
     Requirements,
 )
 from service.review.errors import InvalidRequirements
-from service.review.project import LAN_DRIVERS, Network, Project, RequirementsSpec, Service
+from service.review.project import Network, Project, RequirementsSpec, Service
 from service.review.yamltree import Mark
 from service.validation import describe_errors
 
@@ -290,7 +291,7 @@ class ReviewContext:
     ) -> tuple[list[Command], str | None]:
         """The advisor's prerequisites + network commands and Compose snippet for `driver`, if viable."""
         requirements = effective.requirements if effective is not None else Requirements()
-        if driver in (Driver.macvlan, Driver.ipvlan) and not (requirements.own_ip or requirements.own_mac):
+        if driver in LAN_DRIVERS and not (requirements.own_ip or requirements.own_mac):
             # A LAN network exists to give containers their own LAN address; ask for one so the commands
             # show the full addressing.
             extra = {"own_ip": True}
@@ -402,7 +403,3 @@ def _attachment_mark(service: Service, network: str) -> Mark:
         if attachment.network == network:
             return attachment.mark
     return service.mark
-
-
-def is_lan(driver: str | None) -> bool:
-    return driver in LAN_DRIVERS

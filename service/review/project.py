@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from service.commands import MTU_OPTION
 from service.review import spec
 from service.review.errors import InvalidCompose
 from service.review.ports import PortBinding, parse_port
@@ -20,8 +21,6 @@ from service.suggest import closest
 T = TypeVar("T")
 
 DEFAULT_NETWORK = "default"
-LAN_DRIVERS = frozenset({"macvlan", "ipvlan"})
-MTU_OPTION = "com.docker.network.driver.mtu"
 # `deploy` settings `docker compose up` ignores and only `docker stack deploy` uses: a file with them is a
 # stack file, whose networks default to overlay and whose services attach to overlays without --attachable.
 SWARM_ONLY_DEPLOY = frozenset({"update_config", "rollback_config", "placement", "endpoint_mode"})

@@ -7,7 +7,8 @@ import ipaddress
 import pytest
 
 from service.models import Driver
-from tests.docker_engine.conftest import IMAGE, IMAGE_PAGE, Lab, http_get, port_is_free
+from tests.docker_engine.conftest import Lab
+from tests.docker_engine.harness import IMAGE, IMAGE_PAGE, http_get, port_is_free
 
 pytestmark = pytest.mark.docker_engine
 

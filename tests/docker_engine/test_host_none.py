@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service.models import Driver
-from tests.docker_engine.conftest import IMAGE_PAGE, Lab, http_get, link_names, port_is_free, run_argv
+from tests.docker_engine.conftest import Lab
+from tests.docker_engine.harness import IMAGE_PAGE, http_get, link_names, port_is_free, run_argv
 
 pytestmark = pytest.mark.docker_engine
 

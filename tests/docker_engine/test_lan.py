@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from service.models import Driver
-from tests.docker_engine.conftest import IMAGE_PAGE, Lab, http_get, link_names, run_argv
+from tests.docker_engine.conftest import Lab
+from tests.docker_engine.harness import IMAGE_PAGE, http_get, link_names, run_argv
 
 pytestmark = pytest.mark.docker_engine
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from service.models import Driver
-from tests.docker_engine.conftest import IMAGE, IMAGE_PAGE, SWARM_ADDR, Lab, http_get, port_is_free
+from tests.docker_engine.conftest import Lab
+from tests.docker_engine.harness import IMAGE, IMAGE_PAGE, SWARM_ADDR, http_get, port_is_free
 
 pytestmark = pytest.mark.docker_engine
 

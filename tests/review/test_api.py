@@ -15,9 +15,8 @@ from service.advisor import Advisor
 from service.api.app import create_app
 from service.cli import main
 from service.settings import Settings
+from tests.paths import SCHEMAS
 from tests.review.test_checks import SHOP
-
-SCHEMAS = Path(__file__).parents[1] / "schemas"
 
 
 def body(*files: tuple[str, str], **extra: Any) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from service.review.checks import CHECKS
 from service.review.merge import SourceFile
 from service.review.reviewer import Reviewer
 from service.settings import Settings
+from tests.paths import RULES, SERVICE
 
-ROOT = Path(__file__).resolve().parents[2]
-RULES_ROOT = ROOT / "rules"
+RULES_ROOT = RULES
 REVIEW = load_review_catalogue(RULES_ROOT)
 RULES = {rule.id: rule for rule in REVIEW.rules}
 CASES = [
@@ -183,7 +183,7 @@ def test_duplicate_names_are_refused(tmp_path: Path) -> None:
 
 def test_the_review_package_never_imports_fastapi() -> None:
     """The service layer stays usable without the web framework (CLI, chat, tests)."""
-    for path in sorted((ROOT / "service" / "review").rglob("*.py")):
+    for path in sorted((SERVICE / "review").rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             names = []

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
+from tests.paths import RULES
 from tests.review.test_checks import SHOP
 
 CLEAN = "services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
@@ -156,7 +157,7 @@ def test_a_broken_review_rule_stops_the_review_before_any_file_is_read(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules = workdir / "rules"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "rules", rules)
+    shutil.copytree(RULES, rules)
     (rules / "review" / "NR021.yaml").write_text("id: NR021\nseverity: [\n")
     monkeypatch.setenv("NETADVISOR_RULES_DIR", str(rules))
     code, out, err = run(capsys, "missing.yaml")

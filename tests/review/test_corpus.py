@@ -4,7 +4,6 @@ without an internal error, and gives exactly the findings checked by hand in exp
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ import yaml
 from service.advisor import Advisor
 from service.review.merge import SourceFile
 from service.review.reviewer import Reviewer
+from tests.paths import CORPUS
 
-CORPUS = Path(__file__).parents[1] / "review_corpus"
 EXPECTED: list[dict[str, Any]] = yaml.safe_load((CORPUS / "expected.yaml").read_text())
 FILES = sorted(
     path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*.yaml") if path.name != "expected.yaml"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -18,9 +17,8 @@ from service.review.merge import SourceFile
 from service.review.models import ReviewReport
 from service.review.render import github, markdown, sarif, text
 from service.review.reviewer import Reviewer
+from tests.paths import SCHEMAS
 from tests.review.test_checks import SHOP, SUPPRESSED
-
-SCHEMAS = Path(__file__).parents[1] / "schemas"
 
 
 @pytest.fixture(scope="module")

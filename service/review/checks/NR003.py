@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, on_host_network, port_mark, ports_text, snippet
+from service.review.checks._common import Hit, on_host_network, ports_text, published_ports, service_fix
 from service.review.context import ReviewContext
-from service.review.models import Fix
 
 
 def host_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -17,7 +16,6 @@ def host_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
         _ = ctx._
         ports = ports_text(service, _=_)
         yield Hit(
-            mark=port_mark(service),
             message=_(
                 "service `{service}` uses the host network and publishes ports "
                 "({ports}): Docker Compose v2 starts it anyway and the engine warns "
@@ -25,15 +23,13 @@ def host_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
                 "combination an error); the app's ports already open on every host interface"
             ).format(service=service.name, ports=ports),
             expected=_("no `ports:` with the host network"),
-            found=f"ports: {ports}",
-            fix=Fix(
-                description=_(
+            fix=service_fix(
+                service,
+                _(
                     "Remove `ports:` (the app listens on the host's interfaces directly), or drop "
                     "host networking and keep the ports on a user-defined bridge."
                 ),
-                compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
+                {"network_mode": "host"},
             ),
-            service=service.name,
-            services=(service.name,),
-            key="ports",
+            **published_ports(service, _=_),
         )

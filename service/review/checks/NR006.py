@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from service.commands import default_network_name, snippet
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, on_default_bridge, on_host_network, snippet
+from service.review.checks._common import Hit, on_default_bridge, on_host_network
 from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Service
@@ -91,7 +92,7 @@ def default_bridge_by_name(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit
         mark = service.network_mode.mark if service.network_mode is not None else service.mark
         peers = sorted({*_calls(ctx, service), *(n for n in services if name in _calls(ctx, services[n]))})
         involved = tuple(sorted({name, *peers}))
-        network = "app-net"
+        network = default_network_name(Driver.bridge)
         yield Hit(
             mark=mark,
             message=_(

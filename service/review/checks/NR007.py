@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from service.catalogue import SelectionRule
+from service.commands import is_lan_driver
 from service.i18n import Gettext, english
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, ports_text, selection_rule, snippet
-from service.review.context import ReviewContext, is_lan
-from service.review.models import Fix
+from service.review.checks._common import (
+    Hit,
+    about_service,
+    networks_of,
+    ports_text,
+    selection_rule,
+    service_fix,
+)
+from service.review.context import ReviewContext
 
 
 def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -19,7 +26,7 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
         if not service.ports or service.mode in ("host", "none", "service", "container"):
             continue
         drivers = [driver for _, driver in networks_of(ctx, service)]
-        if drivers and all(is_lan(driver) for driver in drivers):
+        if drivers and all(is_lan_driver(driver) for driver in drivers):
             continue  # NR013's business: LAN containers publish nothing
         counts = [(port.host_port_count, port) for port in service.ports if port.error is None]
         total = sum(count for count, _ in counts)
@@ -49,19 +56,18 @@ def large_published_port_range(ctx: ReviewContext, rule: ReviewRule) -> Iterator
                 threshold=threshold
             ),
             found=_("{total} published ports").format(total=total),
-            fix=Fix(
-                description=_(
+            fix=service_fix(
+                service,
+                _(
                     "Use host networking for this service (no proxy, no NAT), or set "
                     '"userland-proxy": false in /etc/docker/daemon.json and restart dockerd (removes the '
                     "proxies, not the NAT rules)."
                 ),
-                compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
-                driver=Driver.host,
+                {"network_mode": "host"},
+                Driver.host,
             ),
-            service=service.name,
-            services=(service.name,),
-            selection_rules=tuple(rule.data.selection_rules),
             key=f"{total}",
+            **about_service(service, linked=rule),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import DEFAULT_PARENT
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit
 from service.review.checks._networks import lan_fix, lan_networks
@@ -28,7 +29,7 @@ def lan_network_without_parent(ctx: ReviewContext, rule: ReviewRule) -> Iterator
                 network,
                 driver,
                 ctx._("Add the host's LAN interface as `parent` (`ip route show default` names it)."),
-                {"driver": driver, "driver_opts": {"parent": "eth0"}},
+                {"driver": driver, "driver_opts": {"parent": DEFAULT_PARENT}},
             ),
             network=network.name,
             services=tuple(s.name for s in ctx.project.attached(network.name)),

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import lan_pool, plan_lan
 from service.review.catalogue import ReviewRule
 from service.review.checks._common import Hit
 from service.review.checks._networks import lan_fix, lan_networks
 from service.review.context import ReviewContext
 from service.review.yamltree import Mark
+
+# The advisor's own default LAN plan (subnet, router, container range), as the example to replace.
+_EXAMPLE_LAN, _ = plan_lan(None, None, None, None, None)
 
 
 def lan_network_without_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -34,18 +38,7 @@ def lan_network_without_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator
                     "Give the LAN's subnet and router, and an ip_range outside the DHCP pool (replace the "
                     "example addresses with yours)."
                 ),
-                {
-                    "driver": driver,
-                    "ipam": {
-                        "config": [
-                            {
-                                "subnet": "192.168.1.0/24",
-                                "gateway": "192.168.1.1",
-                                "ip_range": "192.168.1.128/26",
-                            }
-                        ]
-                    },
-                },
+                {"driver": driver, "ipam": {"config": [lan_pool(_EXAMPLE_LAN)]}},
             ),
             network=network.name,
             services=tuple(s.name for s in ctx.project.attached(network.name)),

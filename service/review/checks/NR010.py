@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from service.commands import snippet, suggested_gateway, suggested_ip_range
 from service.i18n import Gettext, english
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, parse_address, parse_network, snippet
+from service.review.checks._common import Hit, parse_address, parse_network
 from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Network, Pool
-
-
-def _suggest_range(subnet: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
-    """The subnet's upper half: a container range clear of the router at the bottom."""
-    if subnet.prefixlen >= subnet.max_prefixlen - 2:
-        return str(subnet)
-    return str(list(subnet.subnets(prefixlen_diff=1))[1])
 
 
 def ipam_address_outside_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
@@ -47,12 +40,13 @@ def _pool_hits(network: Network, pool: Pool, _: Gettext = english) -> Iterator[H
             key=f"subnet={pool.subnet.value}",
         )
         return
-    first_host = next(subnet.hosts(), subnet.network_address)
+    # The advisor's addressing policy, so a fix-it suggests the gateway and container range it would use.
+    first_host = suggested_gateway(subnet)
     checks: list[tuple[str, Any, str]] = []
     if pool.gateway is not None and not pool.gateway.unresolved:
         checks.append(("gateway", pool.gateway, str(first_host)))
     if pool.ip_range is not None and not pool.ip_range.unresolved:
-        checks.append(("ip_range", pool.ip_range, _suggest_range(subnet)))
+        checks.append(("ip_range", pool.ip_range, str(suggested_ip_range(subnet))))
     for name, located in pool.aux_addresses:
         if not located.unresolved:
             checks.append((f"aux_addresses.{name}", located, str(first_host)))

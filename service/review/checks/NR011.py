@@ -5,9 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.i18n import Gettext, english
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, parse_address, parse_network, snippet
+from service.review.checks._common import Hit, parse_address, parse_network
 from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Network, Service

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from service.commands import is_lan_driver, snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, snippet
+from service.review.checks._common import Hit
 from service.review.checks._networks import declared_subnets
-from service.review.context import ReviewContext, is_lan
+from service.review.context import ReviewContext
 from service.review.models import Fix
 
 DEFAULT_POOLS = (
@@ -22,7 +23,7 @@ def subnet_in_default_pools(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hi
         if subnet.version != 4:
             continue
         driver = network.effective_driver(ctx.swarm(ctx.project.attached(network.name)))
-        if is_lan(driver) and "parent" in network.driver_opts:
+        if is_lan_driver(driver) and "parent" in network.driver_opts:
             continue  # a LAN network's subnet is the LAN's; Docker's automatic pools avoid host routes
         pools = [pool for pool in DEFAULT_POOLS if subnet.overlaps(pool)]
         if not pools:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, selection_rule, snippet
+from service.review.checks._common import Hit, selection_rule
 from service.review.checks._networks import overlays
 from service.review.context import ReviewContext
 from service.review.models import Fix

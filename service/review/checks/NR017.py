@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import MTU_OPTION, mtu_options, snippet
 from service.models import Deployment
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, requirement_text, selection_rule, snippet
+from service.review.checks._common import Hit, requirement_text, selection_rule
 from service.review.checks._networks import overlays
 from service.review.context import ReviewContext
 from service.review.models import Fix
-from service.review.project import MTU_OPTION
 from service.review.yamltree import Mark
 
 
@@ -47,11 +47,7 @@ def overlay_mtu_in_cloud(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
                         "minus 50 (minus about 60 more if encrypted)."
                     ),
                     compose=snippet(
-                        {
-                            "networks": {
-                                network.name: {"driver": "overlay", "driver_opts": {MTU_OPTION: "1410"}}
-                            }
-                        }
+                        {"networks": {network.name: {"driver": "overlay", "driver_opts": mtu_options(1410)}}}
                     ),
                 ),
                 network=network.name,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, port_mark, ports_text, snippet
+from service.review.checks._common import Hit, about_service, networks_of, port_mark, ports_text
 from service.review.context import ReviewContext
 from service.review.models import Fix
 
@@ -41,9 +42,6 @@ def internal_network_with_ports(ctx: ReviewContext, rule: ReviewRule) -> Iterato
                     }
                 ),
             ),
-            service=service.name,
-            network=networks[0][0].name,
-            services=(service.name,),
-            selection_rules=tuple(rule.data.selection_rules),
             key="ports",
+            **about_service(service, networks[0][0].name, rule),
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import DEFAULT_IPV6_SUBNET, snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, snippet
+from service.review.checks._common import Hit
 from service.review.context import ReviewContext
 from service.review.models import Fix
 
@@ -32,7 +33,7 @@ def ipv6_without_subnet(ctx: ReviewContext, rule: ReviewRule) -> Iterator[Hit]:
                         "networks": {
                             network.name: {
                                 "enable_ipv6": True,
-                                "ipam": {"config": [{"subnet": "fd4e:6574:6164::/64"}]},
+                                "ipam": {"config": [{"subnet": DEFAULT_IPV6_SUBNET}]},
                             }
                         }
                     }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from service.commands import snippet
 from service.review.catalogue import REVIEW_CODE, ReviewRule
-from service.review.checks._common import Hit, snippet
+from service.review.checks._common import Hit
 from service.review.context import ReviewContext
 from service.review.models import Fix
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.commands import snippet
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, port_mark, ports_text, snippet
+from service.review.checks._common import Hit, port_mark, ports_text
 from service.review.context import ReviewContext
 from service.review.models import Fix
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from service.facts import DISCOVERY_UDP_PORTS
 from service.models import Driver
 from service.review.catalogue import ReviewRule
-from service.review.checks._common import Hit, networks_of, snippet
+from service.review.checks._common import Hit, about_service, networks_of, service_fix
 from service.review.context import ReviewContext
-from service.review.models import Fix
 from service.review.ports import PortBinding
 
 
@@ -41,17 +40,16 @@ def discovery_port_on_bridge(ctx: ReviewContext, rule: ReviewRule) -> Iterator[H
                 ).format(service=service.name, port=number),
                 expected=ctx._("host networking (or macvlan/ipvlan) for a LAN broadcast/multicast protocol"),
                 found=ctx._("{port} published on a bridge").format(port=port.raw),
-                fix=Fix(
-                    description=ctx._(
+                fix=service_fix(
+                    service,
+                    ctx._(
                         "Run the service with host networking and drop its `ports:`, or put it "
                         "on a macvlan network on the LAN (see `netadvisor explain NA055`)."
                     ),
-                    compose=snippet({"services": {service.name: {"network_mode": "host"}}}),
-                    driver=Driver.host,
+                    {"network_mode": "host"},
+                    Driver.host,
                 ),
-                service=service.name,
-                services=(service.name,),
-                selection_rules=tuple(rule.data.selection_rules),
                 key=f"{number}/udp",
+                **about_service(service, linked=rule),
             )
             break  # one finding a service: the fix is the same for all its discovery ports

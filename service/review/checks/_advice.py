@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.commands import is_lan_driver
 from service.i18n import Gettext, english
 from service.models import Command, Driver
 from service.review.checks._common import plain, requirement_text
-from service.review.context import Placement, ReviewContext, is_lan
+from service.review.context import Placement, ReviewContext
 from service.review.models import Fix
 
 
 def _family(driver: Driver | str | None) -> str:
     value = getattr(driver, "value", driver)
-    return "lan" if is_lan(value) else "local" if value in ("bridge", "overlay") else "other"
+    return "lan" if is_lan_driver(value) else "local" if value in ("bridge", "overlay") else "other"
 
 
 def advice(ctx: ReviewContext, placement: Placement) -> tuple[Fix, Driver | None]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from service.catalogue import SelectionRule
+from service.commands import snippet
 from service.i18n import Gettext, english
+from service.models import Driver
 from service.review.catalogue import ReviewRule
 from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Network, Service
 from service.review.yamltree import Mark
-from service.yamlout import emit
 
 
 @dataclass
@@ -33,10 +34,6 @@ class Hit:
 
 
 Check = Callable[[ReviewContext, ReviewRule], Iterator[Hit]]
-
-
-def snippet(document: dict[str, Any]) -> str:
-    return emit(document)
 
 
 def networks_of(ctx: ReviewContext, service: Service) -> list[tuple[Network, str | None]]:
@@ -104,3 +101,54 @@ def selection_rule(ctx: ReviewContext, rule: ReviewRule) -> SelectionRule:
     if len(codes) != 1:
         raise ValueError(f"{rule.id} must name exactly one selection rule to reuse, not {codes}")
     return ctx.rule(codes[0])
+
+
+def service_fix(
+    service: Service, description: str, settings: dict[str, Any], driver: Driver | None = None
+) -> Fix:
+    """A fix that changes one service's settings, shown as the Compose snippet that sets them."""
+    return Fix(
+        description=description, compose=snippet({"services": {service.name: settings}}), driver=driver
+    )
+
+
+class AboutService(TypedDict):
+    """The `Hit` fields that say a finding concerns one service (and maybe one of its networks)."""
+
+    service: str | None
+    network: str | None
+    services: tuple[str, ...]
+    selection_rules: tuple[str, ...]
+
+
+class PublishedPorts(AboutService):
+    """The `Hit` fields of a finding that service X publishes ports where they cannot work."""
+
+    mark: Mark
+    found: str
+    key: str
+
+
+def about_service(
+    service: Service, network: str | None = None, linked: ReviewRule | None = None
+) -> AboutService:
+    """`Hit(..., **about_service(service))`: the service is the only one involved; `linked` adds the
+    selection rules the review rule's YAML names, for checks that restate a selection rule's fact."""
+    return {
+        "service": service.name,
+        "network": network,
+        "services": (service.name,),
+        "selection_rules": tuple(linked.data.selection_rules) if linked is not None else (),
+    }
+
+
+def published_ports(
+    service: Service, network: str | None = None, linked: ReviewRule | None = None, _: Gettext = english
+) -> PublishedPorts:
+    """`Hit(..., **published_ports(service))`: pointing at `ports:`, found the ports, one per service."""
+    return {
+        **about_service(service, network, linked),
+        "mark": port_mark(service),
+        "found": f"ports: {ports_text(service, _=_)}",
+        "key": "ports",
+    }

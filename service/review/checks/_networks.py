@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from service.commands import is_lan_driver, snippet
 from service.models import Driver
-from service.review.checks._common import parse_network, snippet
-from service.review.context import ReviewContext, is_lan
+from service.review.checks._common import parse_network
+from service.review.context import ReviewContext
 from service.review.models import Fix
 from service.review.project import Network, Service
 
@@ -17,7 +18,7 @@ def lan_networks(ctx: ReviewContext) -> Iterator[tuple[Network, str]]:
         if not network.declared or network.external:
             continue
         driver = network.effective_driver(ctx.swarm(ctx.project.attached(network.name)))
-        if driver is not None and is_lan(driver):
+        if driver is not None and is_lan_driver(driver):
             yield network, driver
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from service.models import Deployment, Requirements
-from tests.test_operations_serve import Server, running
+from tests.cli.test_serve import Server, running
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

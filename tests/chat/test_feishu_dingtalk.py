@@ -39,7 +39,7 @@ from service.query.grammar import parse_query
 from service.query.help import help_text
 from service.query.problems import QueryError
 from service.settings import Settings
-from tests.test_chat_limits import LONG_DEPLOYMENT, LONG_PORTS, _climb
+from tests.chat.test_limits import LONG_DEPLOYMENT, LONG_PORTS, _climb
 
 APP_ID = "cli_a1b2c3d4e5f6a7b8"
 APP_SECRET = "feishu-app-secret-for-tests"

@@ -1,6 +1,6 @@
 """The page at `/` and the API docs as served: same-origin assets only, each one served, open without a key.
 
-What a browser does with them is in tests/test_browser.py; these checks need no browser.
+What a browser does with them is in tests/api/test_browser.py; these checks need no browser.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def test_the_page_is_not_in_the_api_document(client: TestClient) -> None:
 def test_browser_tests_skip_without_chromium_and_fail_when_ci_requires_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests import test_browser
+    from tests.api import test_browser
 
     monkeypatch.setattr(test_browser, "CHROMIUM_CANDIDATES", ("/nonexistent/chromium",))
     monkeypatch.setattr(test_browser.shutil, "which", lambda name: None)

@@ -9,13 +9,29 @@ the user gave none, a default is used and recorded as an assumption the user sho
 from __future__ import annotations
 
 import ipaddress
-import math
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypedDict
 
+from service.commands.addressing import (
+    DEFAULT_IPV6_SUBNET,
+    DEFAULT_OVERLAY_V4_SUBNET,
+    Lan,
+    plan_lan,
+    split_range,
+)
+from service.commands.compose import SHIM_AUX_NAME, lan_pool, snippet
+from service.commands.policy import (
+    DEFAULT_CONTAINER,
+    DEFAULT_IMAGE,
+    DEFAULT_SHIM_NAME,
+    LAN_DRIVERS,
+    MTU_OPTION,
+    default_network_name,
+    mtu_options,
+)
 from service.i18n import N_, Gettext, english
 from service.models import (
     Deployment,
@@ -25,32 +41,14 @@ from service.models import (
     RecommendationRequest,
     Requirements,
 )
-from service.yamlout import emit
 
 # Placeholders a rule's prerequisite argv may use; each resolves to a validated value or a recorded default.
 COMMAND_PLACEHOLDERS = frozenset(
     {"network", "parent", "parent_base", "subnet", "gateway", "ip_range", "shim_name", "shim_address"}
 )
-
-DEFAULT_IMAGE = "nginx:1.27-alpine"
-DEFAULT_CONTAINER = "app"
-DEFAULT_LAN_SUBNET = "192.168.1.0/24"
-DEFAULT_PARENT = "eth0"
-DEFAULT_SHIM_NAME = "macvlan-shim"
-DEFAULT_IPV6_SUBNET = "fd4e:6574:6164::/64"  # a ULA /64 ("Netad" in hex); no global routing needed
-DEFAULT_OVERLAY_V4_SUBNET = "10.213.0.0/24"  # only with IPv6: Swarm networks cannot drop IPv4
-MTU_OPTION = "com.docker.network.driver.mtu"
 # Swarm nodes listed one by one in the per-node config-only commands; beyond this the description says
 # "repeat", because a hundred near-identical commands help nobody.
 MAX_LISTED_NODES = 8
-
-_LAN_DRIVERS = (Driver.macvlan, Driver.ipvlan)
-_DEFAULT_NETWORK_NAMES = {
-    Driver.bridge: "app-net",
-    Driver.overlay: "app-overlay",
-    Driver.macvlan: "lan-macvlan",
-    Driver.ipvlan: "lan-ipvlan",
-}
 
 
 # Tokens repeat across drivers and requests ("docker", "--network", subnets); quoting each once saves a
@@ -99,68 +97,6 @@ class AssumptionLog:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class Lan:
-    """Addressing for macvlan/ipvlan: the LAN the containers join."""
-
-    parent: str
-    subnet: str
-    gateway: str
-    ip_range: str
-    static_ip: str
-    shim_address: str
-
-
-_Default = tuple[str, str, str]  # (deployment field, value used, what to replace it with)
-
-
-@lru_cache(maxsize=1024)  # a pure function of its arguments; ipaddress arithmetic is slow in CPython
-def _lan_addressing(
-    parent: str | None,
-    vlan: int | None,
-    subnet_text: str | None,
-    gateway_text: str | None,
-    range_text: str | None,
-) -> tuple[Lan, tuple[_Default, ...]]:
-    defaults: list[_Default] = []
-    if parent is None:
-        note = N_("replace with the host interface on the LAN (`ip route show default` names it)")
-        defaults.append(("parent_interface", DEFAULT_PARENT, note))
-        parent = DEFAULT_PARENT
-    if vlan is not None and "." not in parent:
-        parent = f"{parent}.{vlan}"  # Docker creates the 802.1Q sub-interface on the fly
-    if subnet_text is None:
-        note = N_("replace with your LAN's subnet: macvlan/ipvlan containers take addresses on the real LAN")
-        defaults.append(("subnet", DEFAULT_LAN_SUBNET, note))
-        subnet_text = DEFAULT_LAN_SUBNET
-    subnet = ipaddress.IPv4Network(subnet_text)
-    first_host = subnet.network_address + 1
-    last_host = subnet.broadcast_address - 1
-    if gateway_text is None:
-        gateway = first_host
-        defaults.append(("gateway", str(gateway), N_("replace with your LAN router's address")))
-    else:
-        gateway = ipaddress.IPv4Address(gateway_text)
-    if range_text is None:
-        ip_range = _upper_quarter(subnet)
-        note = N_("a block your DHCP server never hands out, so containers and LAN devices cannot clash")
-        defaults.append(("ip_range", str(ip_range), note))
-    else:
-        ip_range = ipaddress.IPv4Network(range_text)
-    # The first container address: the range's first usable host that is not the gateway.
-    static_ip = max(ip_range.network_address, first_host)
-    if static_ip == gateway and static_ip < min(ip_range.broadcast_address, last_host):
-        static_ip += 1
-    # The shim takes the container range's highest address, reserved with --aux-address so Docker never
-    # hands it to a container. It must come from `ip_range`, the block the LAN's DHCP server never hands
-    # out: any other address of the subnet may already belong to a LAN device.
-    shim = min(ip_range.broadcast_address, last_host)
-    if shim in (gateway, static_ip) and shim > max(ip_range.network_address, first_host):
-        shim -= 1
-    lan = Lan(parent, str(subnet), str(gateway), str(ip_range), str(static_ip), str(shim))
-    return lan, tuple(defaults)
-
-
 class _Builder:
     def __init__(
         self, driver: Driver, request: RecommendationRequest, log: AssumptionLog, gettext: Gettext
@@ -199,12 +135,12 @@ class _Builder:
         return self.value(
             "network_name",
             self.dep.network_name,
-            _DEFAULT_NETWORK_NAMES.get(self.driver, self.driver.value),
+            default_network_name(self.driver),
             N_("any name you like; the run, service and Compose commands refer to it"),
         )
 
     def lan(self) -> Lan:
-        lan, defaults = _lan_addressing(
+        lan, defaults = plan_lan(
             self.dep.parent_interface, self.req.vlan, self.dep.subnet, self.dep.gateway, self.dep.ip_range
         )
         for name, value, note in defaults:
@@ -268,7 +204,7 @@ class _Builder:
     # -- commands -----------------------------------------------------------------------------------------
 
     def build(self, rule_prerequisites: list[tuple[str, list[str]]]) -> CommandsData:
-        lan = self.lan() if self.driver in _LAN_DRIVERS else None
+        lan = self.lan() if self.driver in LAN_DRIVERS else None
         placeholders = self.placeholders(lan)
         prerequisites = self.swarm_prerequisites()
         for description, argv in rule_prerequisites:
@@ -389,7 +325,7 @@ class _Builder:
         assert lan is not None  # macvlan / ipvlan
         mode = ["--opt", "ipvlan_mode=l2"] if self.driver is Driver.ipvlan else []
         aux = (
-            ["--aux-address", f"host-shim={lan.shim_address}"]
+            ["--aux-address", f"{SHIM_AUX_NAME}={lan.shim_address}"]
             if self.req.host_access and self.driver is Driver.macvlan
             else []
         )
@@ -413,7 +349,7 @@ class _Builder:
         # coordinate macvlan IPAM between nodes, moby/moby#49921), then one swarm-scoped network uses them.
         config_name = f"{name}-config"
         steps = []
-        ranges = _split(ipaddress.IPv4Network(lan.ip_range), self.req.hosts, MAX_LISTED_NODES)
+        ranges = split_range(ipaddress.IPv4Network(lan.ip_range), self.req.hosts, MAX_LISTED_NODES)
         for node, node_range in enumerate(ranges.listed, start=1):
             argv = [
                 "docker", "network", "create", "--config-only",
@@ -533,7 +469,7 @@ class _Builder:
                     deploy["endpoint_mode"] = "dnsrr"
                 service["deploy"] = deploy
             document["networks"] = {name: self.compose_network(name, lan)}
-        return emit(document)
+        return snippet(document)
 
     def compose_network(self, name: str, lan: Lan | None) -> dict[str, object]:
         if lan is not None and self.req.swarm:
@@ -567,19 +503,16 @@ class _Builder:
             if self.driver is Driver.ipvlan:
                 options["ipvlan_mode"] = "l2"
         if self.dep.mtu is not None:
-            options[MTU_OPTION] = str(self.dep.mtu)
+            options |= mtu_options(self.dep.mtu)
         return options
 
     def compose_ipam(self, lan: Lan | None) -> list[dict[str, object]]:
         """`ipam.config`: the LAN pool, or the user's (or the overlay's default) subnet, then IPv6."""
         ipam: list[dict[str, object]] = []
         if lan is not None:
-            pool: dict[str, object] = {"subnet": lan.subnet, "gateway": lan.gateway, "ip_range": lan.ip_range}
-            if self.req.host_access and self.driver is Driver.macvlan:
-                pool["aux_addresses"] = {"host-shim": lan.shim_address}
-            ipam.append(pool)
+            ipam.append(lan_pool(lan, shim=self.req.host_access and self.driver is Driver.macvlan))
         elif v4_subnet := (self.overlay_v4_subnet() if self.driver is Driver.overlay else self.dep.subnet):
-            pool = {"subnet": v4_subnet}
+            pool: dict[str, object] = {"subnet": v4_subnet}
             if self.dep.gateway is not None:
                 pool["gateway"] = self.dep.gateway
             if self.dep.ip_range is not None and self.driver is Driver.bridge:
@@ -598,32 +531,3 @@ def build_commands(
     gettext: Gettext = english,
 ) -> CommandsData:
     return _Builder(driver, request, log, gettext).build(rule_prerequisites)
-
-
-def _upper_quarter(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
-    """The default container range: the subnet's third quarter, clear of the router at the bottom and of
-    the shim address at the top (the docs' own example uses the upper half: --ip-range=192.168.32.128/25)."""
-    if subnet.prefixlen + 2 > 30:
-        return subnet
-    return list(subnet.subnets(prefixlen_diff=2))[2]
-
-
-@dataclass(frozen=True, slots=True)
-class NodeRanges:
-    """Equal, disjoint blocks of a container range, one per Swarm node; only the listed ones are built."""
-
-    listed: list[ipaddress.IPv4Network]
-    available: int  # how many blocks of this size the range holds
-    prefixlen: int
-
-
-def _split(block: ipaddress.IPv4Network, parts: int, listed: int) -> NodeRanges:
-    """Blocks for `parts` nodes, by arithmetic: building every subnet of a /9 for 10,000 nodes took 150 ms."""
-    extra_bits = math.ceil(math.log2(parts)) if parts > 1 else 0
-    prefixlen = min(block.prefixlen + extra_bits, 32)
-    available = 2 ** (prefixlen - block.prefixlen)
-    size = 2 ** (32 - prefixlen)
-    start = int(block.network_address)
-    count = min(parts, available, listed)
-    blocks = [ipaddress.IPv4Network((start + index * size, prefixlen)) for index in range(count)]
-    return NodeRanges(blocks, min(available, parts), prefixlen)

@@ -13,7 +13,6 @@ for a longer local run.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -28,8 +27,8 @@ from service.advisor import Advisor
 from service.api.app import create_app
 from service.catalogue import load_catalogue
 from service.settings import Settings
+from tests.paths import OPENAPI
 
-ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "fuzz-key-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 EXAMPLES = int(os.environ.get("NETADVISOR_FUZZ_EXAMPLES", "40"))
@@ -59,7 +58,7 @@ app = create_app(SETTINGS, advisor=Advisor(load_catalogue()))
 
 def load(*methods: DataGenerationMethod) -> BaseOpenAPISchema:
     return schemathesis.from_path(
-        ROOT / "openapi" / "openapi.json",
+        OPENAPI,
         app=app,
         data_generation_methods=list(methods),
         # The key is sent explicitly with every request; generated Authorization headers would only be

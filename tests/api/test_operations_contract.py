@@ -1,6 +1,6 @@
 """Every status code the published document promises can actually be produced, and looks as documented.
 
-The fuzzer (tests/test_schemathesis.py) checks that whatever it provokes is documented; this module checks
+The fuzzer (tests/api/test_schemathesis.py) checks that whatever it provokes is documented; this module checks
 the converse for the answers random data rarely or never provokes: a 413 needs a megabyte, a chat 200 needs
 a valid signature, a 503 needs an integration left unconfigured. Each (operation, status) pair in
 openapi/openapi.json has a recipe here; a pair without one fails the first test, so a newly documented
@@ -15,7 +15,6 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -26,8 +25,9 @@ from pydantic import SecretStr
 from service.advisor import Advisor
 from service.api.app import create_app
 from service.settings import Settings
+from tests.paths import OPENAPI
 
-DOCUMENT = json.loads((Path(__file__).resolve().parents[1] / "openapi" / "openapi.json").read_text())
+DOCUMENT = json.loads(OPENAPI.read_text())
 KEY = "contract-key-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 SLACK = "contract-slack-secret"
@@ -211,7 +211,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/teams", "503"): lambda c: c.bare.post(
         "/v1/chat/teams", content=ACTIVITY, headers=teams(ACTIVITY)
     ),
-    # chat: Feishu / Lark (no Encrypt Key here: the token authenticates; tests/test_chat_feishu_dingtalk.py
+    # chat: Feishu / Lark (no Encrypt Key here: the token authenticates; tests/chat/test_feishu_dingtalk.py
     # covers signed, encrypted events and the replies)
     ("POST", "/v1/chat/feishu", "200"): lambda c: c.full.post("/v1/chat/feishu", content=URL_CHECK),
     ("POST", "/v1/chat/feishu", "400"): lambda c: c.full.post("/v1/chat/feishu", content=b"[1]"),

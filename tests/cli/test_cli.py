@@ -12,6 +12,7 @@ import pytest
 from service.advisor import Advisor
 from service.cli import main
 from service.models import Deployment, Requirements
+from tests.paths import OPENAPI
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -112,7 +113,7 @@ def test_console_script_prints_no_traceback() -> None:
 def test_openapi_file_is_generated_and_current(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "openapi.json"
     assert main(["openapi", "--output", str(target)]) == 0
-    committed = Path(__file__).parents[1] / "openapi" / "openapi.json"
+    committed = OPENAPI
     assert committed.read_text() == target.read_text(), "openapi/openapi.json is stale: run `make docs`"
 
 

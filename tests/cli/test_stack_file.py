@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from service.settings import Settings
-from tests.test_operations_serve import free_port, running
+from tests.cli.test_serve import free_port, running
+from tests.paths import REPO_ROOT
 
-STACK = Path(__file__).resolve().parents[1] / "docker-stack.yml"
+STACK = REPO_ROOT / "docker-stack.yml"
 
 
 @pytest.fixture(scope="module")
