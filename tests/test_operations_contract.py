@@ -2,9 +2,9 @@
 
 The fuzzer (tests/test_schemathesis.py) checks that whatever it provokes is documented; this module checks
 the converse for the answers random data rarely or never provokes: a 413 needs a megabyte, a chat 200 needs
-a valid signature, a 503 needs an integration left unconfigured. Each (operation, status) pair in
-openapi/openapi.json has a recipe here; a pair without one fails the first test, so a newly documented
-code arrives with its proof.
+a valid signature, a disabled-integration 404 needs an integration left unconfigured. Each (operation,
+status) pair in openapi/openapi.json has a recipe here; a pair without one fails the first test, so a newly
+documented code arrives with its proof.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ COMPOSE = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
 class Clients:
     def __init__(self, full: TestClient, bare: TestClient) -> None:
         self.full = full  # API keys and every chat integration configured
-        self.bare = bare  # nothing configured: chat integrations answer 503
+        self.bare = bare  # nothing configured: chat integrations answer 404
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/slack", "422"): lambda c: c.full.post(
         "/v1/chat/slack", content=b"command=x", headers=slack(b"command=x")
     ),
-    ("POST", "/v1/chat/slack", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/slack", "404"): lambda c: c.bare.post(
         "/v1/chat/slack", content=FORM, headers=slack(FORM)
     ),
     # chat: Mattermost
@@ -166,7 +166,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/mattermost", "422"): lambda c: c.full.post(
         "/v1/chat/mattermost", content=b"command=x", headers=MM
     ),
-    ("POST", "/v1/chat/mattermost", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/mattermost", "404"): lambda c: c.bare.post(
         "/v1/chat/mattermost", content=FORM, headers=MM
     ),
     # chat: Teams
@@ -181,7 +181,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/teams", "422"): lambda c: c.full.post(
         "/v1/chat/teams", content=b"{}", headers=teams(b"{}")
     ),
-    ("POST", "/v1/chat/teams", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/teams", "404"): lambda c: c.bare.post(
         "/v1/chat/teams", content=ACTIVITY, headers=teams(ACTIVITY)
     ),
 }

@@ -38,10 +38,10 @@ def _errors(auth: str) -> dict[int | str, dict[str, Any]]:
         401: {"model": ErrorEnvelope, "description": f"Authentication failed: {auth}."},
         413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
         422: {"model": ErrorEnvelope, "description": "The payload has no `text` field."},
-        503: {
+        404: {
             "model": ErrorEnvelope,
             "description": "The integration is disabled: its secret is not configured (code "
-            "`integration_disabled`; the message names the environment variable).",
+            "`integration_disabled`; the message names the environment variable that enables it).",
         },
     }
 

@@ -25,8 +25,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
     422: {"model": ErrorEnvelope, "description": "Invalid request; `details` names each field and the fix."},
 }
+UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorEnvelope, "description": "`Content-Type` is missing or not `application/json`."}
+}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorEnvelope, "description": "Unknown ID."}}
 
+MAX_REST_QUERY_CHARS = 2048
 OutputFormat = Literal["json", "markdown", "text"]
 FormatQuery = Annotated[OutputFormat | None, Query(description="Output format; overrides the Accept header.")]
 AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
@@ -73,6 +77,17 @@ def answer(advisor: Advisor, request: RecommendationRequest, output: OutputForma
     return PlainTextResponse(render_recommendation(rec, output), media_type=f"{media}; charset=utf-8")
 
 
+@router.head(
+    "/healthz",
+    tags=["operations"],
+    summary="Liveness only: 200 and no body (for probes that send HEAD)",
+    response_class=Response,
+    responses={200: {"description": "The server is up.", "content": None}},
+)
+async def healthz_head() -> Response:
+    return Response()
+
+
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
 async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
     return {
@@ -88,9 +103,12 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
     tags=["advisor"],
     summary="Rank the six drivers for the given requirements, with reasons and commands",
     response_model=Recommendation,
-    responses=recommendation_responses(
-        "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits."
-    ),
+    responses={
+        **recommendation_responses(
+            "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits."
+        ),
+        **UNSUPPORTED_MEDIA,
+    },
 )
 async def create_recommendation(
     body: RecommendationRequest,
@@ -109,7 +127,9 @@ async def create_recommendation(
     responses=recommendation_responses("Ranked drivers, as for the POST."),
 )
 async def query_recommendation(
-    q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
+    # 2,048 characters: percent-encoded, even 4-byte characters (12 bytes each) keep the request line under
+    # the HTTP parser's 80 KiB limit, past which the server answers a bare 400 before any route runs.
+    q: Annotated[str, Query(max_length=MAX_REST_QUERY_CHARS, description=QUERY_DESCRIPTION)],
     advisor: AdvisorDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,

@@ -36,8 +36,11 @@ Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Handler]
 
 
 def _unwrap(annotation: Any) -> Any:
+    """`JsonInt | None` -> int: the optional's type, without its validators (`Annotated`)."""
     if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
     return annotation
 
 
