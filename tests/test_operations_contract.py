@@ -87,6 +87,7 @@ def first_review_rule(c: Clients) -> str:
 
 RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("GET", "/healthz", "200"): lambda c: c.full.get("/healthz"),
+    ("HEAD", "/healthz", "200"): lambda c: c.full.head("/healthz"),
     ("GET", "/metrics", "200"): lambda c: c.full.get("/metrics"),
     # recommendations
     ("POST", "/v1/recommendations", "200"): lambda c: c.full.post(
@@ -95,6 +96,9 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/recommendations", "401"): lambda c: c.full.post("/v1/recommendations", json={}),
     ("POST", "/v1/recommendations", "413"): lambda c: c.full.post(
         "/v1/recommendations", content=BIG, headers=AUTH
+    ),
+    ("POST", "/v1/recommendations", "415"): lambda c: c.full.post(
+        "/v1/recommendations", content=b"requirements=x", headers={**AUTH, "Content-Type": "text/plain"}
     ),
     ("POST", "/v1/recommendations", "422"): lambda c: c.full.post(
         "/v1/recommendations", json={"requirements": {"hosts": 0}}, headers=AUTH
@@ -129,6 +133,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ),
     ("POST", "/v1/reviews", "401"): lambda c: c.full.post("/v1/reviews", json={"files": []}),
     ("POST", "/v1/reviews", "413"): lambda c: c.full.post("/v1/reviews", content=BIG, headers=AUTH),
+    ("POST", "/v1/reviews", "415"): lambda c: c.full.post("/v1/reviews", content=b"{}", headers=AUTH),
     ("POST", "/v1/reviews", "422"): lambda c: c.full.post("/v1/reviews", json={"files": []}, headers=AUTH),
     ("GET", "/v1/review-rules", "200"): lambda c: c.full.get("/v1/review-rules", headers=AUTH),
     ("GET", "/v1/review-rules", "401"): lambda c: c.full.get("/v1/review-rules"),

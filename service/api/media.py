@@ -15,7 +15,6 @@ from service.api.errors import envelope_bytes
 from service.errors import ErrorCode
 
 JSON = "application/json"
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def media_type(header: bytes | None) -> str | None:
@@ -32,7 +31,8 @@ class RequireJson:
         self.paths = frozenset(paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS or scope["path"] not in self.paths:
+        # POST only: the one method these paths take a body with; any other gets its 405 from routing.
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
         given = media_type(dict(scope["headers"]).get(b"content-type"))
