@@ -48,7 +48,8 @@ class RequireJson:
         headers = [
             (b"content-type", JSON.encode()),
             (b"content-length", str(len(body)).encode()),
-            (b"accept-post", JSON.encode()),  # RFC 9110 15.5.16: say which media types the resource takes
+            # The media types a POST here takes (`Accept-Post`, W3C Linked Data Platform 1.0, section 7.1).
+            (b"accept-post", JSON.encode()),
         ]
         await send({"type": "http.response.start", "status": 415, "headers": headers})
         await send({"type": "http.response.body", "body": body})
