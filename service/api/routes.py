@@ -14,6 +14,7 @@ from service.catalogue import DriverInfo, SelectionRuleData
 from service.models import Recommendation, RecommendationRequest
 from service.observability.metrics import record_recommendation
 from service.query.grammar import QUERY_DESCRIPTION, parse_rest_query
+from service.query.tokens import QUERY_PATTERN
 from service.render import render_recommendation
 
 router = APIRouter()
@@ -129,7 +130,16 @@ async def create_recommendation(
 async def query_recommendation(
     # 2,048 characters: percent-encoded, even 4-byte characters (12 bytes each) keep the request line under
     # the HTTP parser's 80 KiB limit, past which the server answers a bare 400 before any route runs.
-    q: Annotated[str, Query(max_length=MAX_REST_QUERY_CHARS, description=QUERY_DESCRIPTION)],
+    # The pattern is published, not enforced here: the parser refuses what it does not match anyway, and
+    # names the token and the nearest valid one, which a pattern error could not.
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_REST_QUERY_CHARS,
+            description=QUERY_DESCRIPTION,
+            json_schema_extra={"pattern": QUERY_PATTERN},
+        ),
+    ],
     advisor: AdvisorDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
