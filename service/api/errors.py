@@ -121,9 +121,12 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _method_not_allowed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    # Routes outside the document (the docs pages) keep the Allow header Starlette computed.
+    # Routes outside the document (the docs pages) keep the methods Starlette computed, sorted (it lists
+    # them from a set, in no stable order).
     fallback = (exc.headers or {}).get("Allow", "")
-    methods = allowed_methods(request) or [method.strip() for method in fallback.split(",") if method.strip()]
+    methods = allowed_methods(request) or sorted(
+        method.strip() for method in fallback.split(",") if method.strip()
+    )
     allow = ", ".join(methods)
     message = f"{request.method} is not allowed on {request.url.path}; it answers {allow}"
     response = error_response(ErrorCode.method_not_allowed, message, {"allow": methods}, status=405)
