@@ -56,6 +56,11 @@ engine-test: $(DEV)
 image-test: $(DEV)
 	bash .ci/engine/image-test.sh
 
+## stack-test: docker-stack.yml on the engine's single-node swarm: 3 healthy replicas, a rolling update
+## under load, 0 failed requests (uses the image `make image-test` builds)
+stack-test: $(DEV)
+	bash -c 'eval "$$(bash .ci/engine/start.sh)" && $(BIN)/python .ci/engine/stack-rollout.py'
+
 ## bench: engine and HTTP benchmarks (ratios against baselines measured in the same run)
 bench: $(DEV)
 	command -v wrk >/dev/null || apt-get install -y -q wrk

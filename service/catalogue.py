@@ -39,7 +39,7 @@ class _Data(BaseModel):
 
 class PrerequisiteSpec(_Data):
     driver: Driver
-    description: str = Field(min_length=10)
+    description: str = Field(min_length=4)  # 4, not 10: the model also carries Chinese texts, a third as long
     argv: list[str] = Field(min_length=1)
 
     @field_validator("argv")
@@ -124,7 +124,7 @@ class RuleMetadata(_Data):
 
     id: str
     name: str
-    summary: str = Field(min_length=10, max_length=200)
+    summary: str = Field(min_length=4, max_length=200)  # 4: also the Chinese summary
     rationale: str = Field(min_length=40)
     source: str
     references: list[str] = Field(default_factory=list)
@@ -184,7 +184,7 @@ class SelectionRuleData(RuleMetadata):
 
     instead: str | None = None
     when: dict[str, Any]
-    message: str = Field(min_length=10)
+    message: str = Field(min_length=4)  # 4: also the Chinese message
     messages: dict[Driver, str] = Field(default_factory=dict)
     effects: Effects
     compromise: CompromiseSpec | None = None

@@ -32,6 +32,8 @@ def _requirement_fact_types() -> dict[str, FactType]:
         annotation = field.annotation
         if typing.get_origin(annotation) in (types.UnionType, typing.Union):  # `int | None`
             annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        if typing.get_origin(annotation) is typing.Annotated:  # `JsonInt`: the type, not its validators
+            annotation = typing.get_args(annotation)[0]
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             result[name] = FactType(
                 str, frozenset(member.value for member in annotation), field.description or ""

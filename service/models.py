@@ -16,16 +16,32 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    Strict,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from service.ports import PortSpec, parse_port_spec
+from service.ports import PORT_SPEC_PATTERN, PortSpec, parse_port_spec
+
+
+def _integral_float(value: object) -> object:
+    """JSON has one number type: `3.0` is the integer 3 (JSON Schema agrees); `3.5` stays a float, fails."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# What the schema says is what is accepted: an integer is a JSON number with no fraction, never the string
+# "3" or `true`; a boolean is `true` or `false`, never "yes" or 1. (pydantic's lax mode would coerce both,
+# so requests the document calls invalid would be answered.)
+JsonInt = Annotated[int, BeforeValidator(_integral_float), Strict()]
+JsonBool = Annotated[bool, Strict()]
 
 
 class Driver(StrEnum):
@@ -92,32 +108,36 @@ class _Strict(BaseModel):
 class Requirements(_Strict):
     """What the application needs and where it runs. Every field is optional."""
 
-    cross_host: bool = Field(
+    cross_host: JsonBool = Field(
         False, description="Containers on different Docker hosts must talk to each other directly."
     )
-    hosts: int = Field(1, ge=1, le=10_000, description="How many Docker hosts run the app.")
-    swarm: bool = Field(False, description="Deployed as Swarm services (`docker service` / `docker stack`).")
-    ports: list[str] = Field(
+    hosts: JsonInt = Field(1, ge=1, le=10_000, description="How many Docker hosts run the app.")
+    swarm: JsonBool = Field(
+        False, description="Deployed as Swarm services (`docker service` / `docker stack`)."
+    )
+    ports: list[Annotated[str, Field(json_schema_extra={"pattern": PORT_SPEC_PATTERN})]] = Field(
         default_factory=list,
         max_length=256,
         description='Ports published to clients: "80", "8000-9000", "53/udp", "30000-32767/tcp".',
         examples=[["80", "8000-9000", "53/udp"]],
     )
-    own_ip: bool = Field(
+    own_ip: JsonBool = Field(
         False,
         description="Each container needs its own address on the physical LAN, reachable without port "
         "mapping.",
     )
-    own_mac: bool = Field(
+    own_mac: JsonBool = Field(
         False,
         description="Each container must appear on the LAN as a separate device with its own MAC address.",
     )
-    mac_limit: bool = Field(
+    mac_limit: JsonBool = Field(
         False,
         description="The switch, NIC, hypervisor or cloud limits how many MAC addresses a port may use.",
     )
-    ipv6: bool = Field(False, description="Containers need IPv6 addresses.")
-    vlan: int | None = Field(None, ge=1, le=4094, description="The 802.1Q VLAN the containers must sit on.")
+    ipv6: JsonBool = Field(False, description="Containers need IPv6 addresses.")
+    vlan: JsonInt | None = Field(
+        None, ge=1, le=4094, description="The 802.1Q VLAN the containers must sit on."
+    )
     multicast: Annotated[
         Multicast,
         # The contract says what the validator accepts: the enum, or the legacy bool.
@@ -136,7 +156,7 @@ class Requirements(_Strict):
         "discovery between containers); `lan` (devices on the physical LAN: mDNS, SSDP, DHCP, PXE, VRRP). "
         "`true` is read as `lan` and `false` as `none`, and the answer's `assumptions` say so.",
     )
-    host_interfaces: bool = Field(
+    host_interfaces: JsonBool = Field(
         False,
         description="The app must see or change the host's own interfaces, routes or addresses "
         "(keepalived/VRRP floating IPs, VPN gateways, node monitoring agents, packet capture).",
@@ -153,15 +173,15 @@ class Requirements(_Strict):
         Performance.standard,
         description="`high`: near-native throughput and latency, avoid NAT and encapsulation.",
     )
-    encryption: bool = Field(False, description="Traffic between hosts must be encrypted.")
-    service_discovery: bool = Field(True, description="Containers find each other by name.")
-    host_access: bool = Field(
+    encryption: JsonBool = Field(False, description="Traffic between hosts must be encrypted.")
+    service_discovery: JsonBool = Field(True, description="Containers find each other by name.")
+    host_access: JsonBool = Field(
         False, description="Processes on the Docker host itself must reach the containers' IPs."
     )
-    containers_per_host: int = Field(10, ge=1, le=100_000, description="Containers on one host.")
+    containers_per_host: JsonInt = Field(10, ge=1, le=100_000, description="Containers on one host.")
     platform: Platform = Field(Platform.linux, description="The engine the app runs on.")
     cloud: Cloud = Field(Cloud.none, description="Runs on a cloud VM inside a VPC/VNet.")
-    wireless_parent: bool = Field(False, description="The host's uplink is Wi-Fi.")
+    wireless_parent: JsonBool = Field(False, description="The host's uplink is Wi-Fi.")
 
     # The bool a client sent for `multicast`, if it sent one: the answer lists how it was read.
     _multicast_bool: bool | None = PrivateAttr(None)
@@ -209,17 +229,51 @@ class Requirements(_Strict):
         return tuple(parse_port_spec(raw) for raw in self.ports)
 
 
+# Formats, written once as ECMA-262 patterns (what JSON Schema `pattern` uses; these need no flags and no
+# look-behind, so Python's `re` reads them the same way). The document publishes them and the validators
+# below enforce exactly them, so a string the document calls malformed is always refused; what a pattern
+# cannot say (host bits set, a gateway outside its subnet) is checked after it.
 # Docker's own grammar for object names (daemon/names.RestrictedNamePattern).
-_DOCKER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+DOCKER_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"
 # Linux IFNAMSIZ is 16 including the NUL; a dot marks an 802.1Q sub-interface Docker creates on the fly.
-_IFNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$")
+IFNAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$"
 # distribution/reference, simplified: [registry[:port]/]path[:tag][@digest], lower-case path components.
-_IMAGE = re.compile(
+IMAGE_PATTERN = (
     r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
 )
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_H = "[0-9a-fA-F]{1,4}"
+# RFC 4291 2.2 text forms 1 and 2 (full and `::`-compressed); no embedded IPv4, no zone index.
+_IPV6 = (
+    rf"(?:(?:{_H}:){{7}}{_H}|(?:{_H}:){{1,7}}:|(?:{_H}:){{1,6}}:{_H}|(?:{_H}:){{1,5}}(?::{_H}){{1,2}}"
+    rf"|(?:{_H}:){{1,4}}(?::{_H}){{1,3}}|(?:{_H}:){{1,3}}(?::{_H}){{1,4}}|(?:{_H}:){{1,2}}(?::{_H}){{1,5}}"
+    rf"|{_H}:(?::{_H}){{1,6}}|:(?:(?::{_H}){{1,7}}|:))"
+)
+IPV4_PATTERN = rf"^{_IPV4}$"
+IP_PATTERN = rf"^(?:{_IPV4}|{_IPV6})$"
+# /1-/30: a network that holds a gateway and containers.
+IPV4_CIDR_PATTERN = rf"^{_IPV4}/(?:[1-9]|[12][0-9]|30)$"
+# /1-/126.
+IPV6_CIDR_PATTERN = rf"^{_IPV6}/(?:[1-9]|[1-9][0-9]|1[01][0-9]|12[0-6])$"
 
-DockerName = Annotated[str, Field(min_length=1, max_length=64)]
+_DOCKER_NAME = re.compile(DOCKER_NAME_PATTERN)
+_IFNAME = re.compile(IFNAME_PATTERN)
+_IMAGE = re.compile(IMAGE_PATTERN)
+_IPV4_ADDRESS = re.compile(IPV4_PATTERN)
+_IP_ADDRESS = re.compile(IP_PATTERN)
+_IPV4_CIDR = re.compile(IPV4_CIDR_PATTERN)
+_IPV6_CIDR = re.compile(IPV6_CIDR_PATTERN)
+
+
+def _pattern(pattern: str) -> dict[str, Any]:
+    return {"pattern": pattern}
+
+
+DockerName = Annotated[
+    str, Field(min_length=1, max_length=64, json_schema_extra=_pattern(DOCKER_NAME_PATTERN))
+]
 
 
 class Deployment(_Strict):
@@ -232,18 +286,36 @@ class Deployment(_Strict):
         None,
         description="Host interface for macvlan/ipvlan (`eth0`, or `eth0.20` for a VLAN sub-interface); "
         "at most 15 characters.",
+        json_schema_extra=_pattern(IFNAME_PATTERN),
     )
-    subnet: str | None = Field(None, description="IPv4 subnet in CIDR form, e.g. `192.168.1.0/24`.")
-    gateway: str | None = Field(None, description="IPv4 gateway inside `subnet`.")
+    subnet: str | None = Field(
+        None,
+        description="IPv4 subnet in CIDR form, /1 to /30, no host bits set, e.g. `192.168.1.0/24`.",
+        json_schema_extra=_pattern(IPV4_CIDR_PATTERN),
+    )
+    gateway: str | None = Field(
+        None, description="IPv4 gateway inside `subnet`.", json_schema_extra=_pattern(IPV4_PATTERN)
+    )
     ip_range: str | None = Field(
-        None, description="CIDR inside `subnet` that Docker assigns container IPs from."
+        None,
+        description="CIDR inside `subnet` that Docker assigns container IPs from.",
+        json_schema_extra=_pattern(IPV4_CIDR_PATTERN),
     )
-    ipv6_subnet: str | None = Field(None, description="IPv6 subnet in CIDR form, e.g. `fd00:db8:1::/64`.")
-    image: str | None = Field(None, max_length=255, description="Image for the generated `docker run`.")
+    ipv6_subnet: str | None = Field(
+        None,
+        description="IPv6 subnet in CIDR form, /1 to /126, no host bits set, e.g. `fd00:db8:1::/64`.",
+        json_schema_extra=_pattern(IPV6_CIDR_PATTERN),
+    )
+    image: str | None = Field(
+        None,
+        max_length=255,
+        description="Image for the generated `docker run`.",
+        json_schema_extra=_pattern(IMAGE_PATTERN),
+    )
     container_name: DockerName | None = Field(
         None, description="Name for the generated container or service."
     )
-    mtu: int | None = Field(
+    mtu: JsonInt | None = Field(
         None,
         ge=576,
         le=9216,
@@ -251,7 +323,9 @@ class Deployment(_Strict):
         "50-byte VXLAN header (and the IPsec overhead when encrypted). Other drivers: the containers' MTU.",
     )
     advertise_addr: str | None = Field(
-        None, description="Address `docker swarm init --advertise-addr` uses (an IP of this host)."
+        None,
+        description="Address `docker swarm init --advertise-addr` uses (an IP of this host).",
+        json_schema_extra=_pattern(IP_PATTERN),
     )
 
     @field_validator("network_name", "container_name")
@@ -287,6 +361,8 @@ class Deployment(_Strict):
     def _v4_network(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if not _IPV4_CIDR.fullmatch(value):
+            raise ValueError("must be an IPv4 network in CIDR form, a.b.c.d/N with N from 1 to 30")
         try:
             network = ipaddress.IPv4Network(value, strict=True)
         except ValueError as exc:
@@ -300,6 +376,8 @@ class Deployment(_Strict):
     def _v6_network(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if not _IPV6_CIDR.fullmatch(value):
+            raise ValueError("must be an IPv6 network in CIDR form, e.g. fd00:db8:1::/64 (prefix 1 to 126)")
         try:
             network = ipaddress.IPv6Network(value, strict=True)
         except ValueError as exc:
@@ -315,6 +393,8 @@ class Deployment(_Strict):
     def _v4_address(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if not _IPV4_ADDRESS.fullmatch(value):
+            raise ValueError("must be an IPv4 address such as 192.168.1.1")
         try:
             return str(ipaddress.IPv4Address(value))
         except ValueError:
@@ -325,6 +405,8 @@ class Deployment(_Strict):
     def _any_address(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        if not _IP_ADDRESS.fullmatch(value):
+            raise ValueError("must be an IP address of this host, such as 10.0.0.5")
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
@@ -457,8 +539,10 @@ class Recommendation(BaseModel):
 
 
 def field_value_type(annotation: Any) -> Any:
-    """A request field's value type without its `| None` (`int | None` -> `int`): what the CLI flags and
-    the query grammar parse a field's text into."""
+    """A request field's value type without its `| None` or validators (`JsonInt | None` -> `int`): what
+    the CLI flags and the query grammar parse a field's text into."""
     if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        return next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) is typing.Annotated:  # `JsonInt`: the type, without its validators
+        annotation = typing.get_args(annotation)[0]
     return annotation

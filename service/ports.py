@@ -15,6 +15,15 @@ _SPEC = re.compile(
     r"(?:/(?P<proto>tcp|udp|sctp))?$"
 )
 
+# The same grammar for the OpenAPI document (ECMA-262 regex, no flags), on the text as sent: blanks around it
+# and upper-case protocols or IPv6 digits are accepted because parsing strips and lower-cases. It says the
+# shape; the numbers (1-65535, ranges upwards and of equal length) are checked when parsing.
+_SPEC_RANGE = "[0-9]{1,5}(?:-[0-9]{1,5})?"
+PORT_SPEC_PATTERN = (
+    rf"^\s*(?:(?:[0-9]+(?:\.[0-9]+){{3}}|\[[0-9a-fA-F:.]+\]):)?{_SPEC_RANGE}(?::{_SPEC_RANGE})?"
+    r"(?:/(?:[tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP]))?\s*$"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PortSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,15 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
+    # Connections (uvicorn). Idle keep-alive connections close after `keep_alive_timeout` seconds; with
+    # more than `limit_concurrency` connections and tasks at once, new requests get 503; `backlog` is the
+    # kernel's queue of connections not yet accepted. `max_incomplete_event_bytes` bounds a request's
+    # unparsed head with the h11 parser only (httptools, the default when installed, has a fixed 80 KiB).
+    http: Literal["auto", "h11", "httptools"] = Field("auto", description="uvicorn's HTTP/1.1 parser.")
+    keep_alive_timeout: int = Field(5, ge=1, le=3600, description="Seconds an idle connection stays open.")
+    max_incomplete_event_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    limit_concurrency: int | None = Field(None, ge=1, description="Unset: no limit.")
+    backlog: int = Field(2048, ge=1, le=65535)
     rules_dir: Path = Field(default_factory=default_rules_dir, description="The rule catalogue folder.")
     max_body_bytes: int = Field(1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     log_level: str = Field("info")

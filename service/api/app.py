@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
 
 from service import __version__
 from service.advisor import Advisor
 from service.api import chat_routes, plugin_routes, review_routes, ui_routes
 from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
+from service.api.media import RequireJson
 from service.api.operations import install_operations
 from service.api.routes import router
 from service.models import RecommendationRequest
@@ -46,7 +48,11 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     # CatalogueError naming its file, never the first review with a 500.
     app.state.reviewer = Reviewer.for_advisor(app.state.advisor)
     app.state.plugins = load_plugins(settings.rules_dir)
-    install_error_handlers(app, {"/v1/recommendations": RecommendationRequest, "/v1/reviews": ReviewRequest})
+    json_bodies: dict[str, type[BaseModel]] = {
+        "/v1/recommendations": RecommendationRequest,
+        "/v1/reviews": ReviewRequest,
+    }
+    install_error_handlers(app, json_bodies)
     app.include_router(router)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
@@ -56,6 +62,8 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     )
     app.include_router(ui_routes.router)
     app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
+    # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
+    app.add_middleware(RequireJson, paths=json_bodies)
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of

@@ -45,10 +45,10 @@ def _errors(auth: str, *, text_required: bool = True) -> dict[int | str, dict[st
         401: {"model": ErrorEnvelope, "description": f"Authentication failed: {auth}."},
         413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
         **(text if text_required else {}),
-        503: {
+        404: {
             "model": ErrorEnvelope,
             "description": "The integration is disabled: its secret is not configured (code "
-            "`integration_disabled`; the message names the environment variable).",
+            "`integration_disabled`; the message names the environment variable that enables it).",
         },
     }
 

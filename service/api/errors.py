@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from service.errors import ErrorCode, NetadvisorError
 from service.validation import describe_errors
@@ -35,7 +36,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.not_found: 404,
     ErrorCode.payload_too_large: 413,
     ErrorCode.unauthorized: 401,
-    ErrorCode.integration_disabled: 503,
+    # Not configured means not there: a 404 naming the variable that enables it (a 5xx would say the
+    # server is failing, and a probe would page someone for a feature switched off on purpose).
+    ErrorCode.integration_disabled: 404,
     ErrorCode.catalogue_error: 500,
     ErrorCode.bad_request: 400,
     ErrorCode.review_failed: 422,
@@ -102,6 +105,35 @@ def _unreadable_json(exc: StarletteHTTPException) -> str | None:
     return None
 
 
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+INTERNAL_ERROR_MESSAGE = "internal error; the server log has the details"
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every documented method at this path. Starlette's 405 names only the first route whose path matched,
+    so `/v1/recommendations` (a GET route and a POST route) would say `Allow: POST` alone. The document
+    lists each path's operations in one place, whichever router and route serve them."""
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            return sorted(method.upper() for method in operations if method.upper() in _HTTP_METHODS)
+    return []
+
+
+def _method_not_allowed(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    # Routes outside the document (the docs pages) keep the methods Starlette computed, sorted (it lists
+    # them from a set, in no stable order).
+    fallback = (exc.headers or {}).get("Allow", "")
+    methods = allowed_methods(request) or sorted(
+        method.strip() for method in fallback.split(",") if method.strip()
+    )
+    allow = ", ".join(methods)
+    message = f"{request.method} is not allowed on {request.url.path}; it answers {allow}"
+    response = error_response(ErrorCode.method_not_allowed, message, {"allow": methods}, status=405)
+    response.headers["Allow"] = allow
+    return response
+
+
 def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]]) -> None:
     """`body_model` maps a route path to the model of its JSON body, to list valid fields in messages."""
 
@@ -117,12 +149,14 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
         return error_response(ErrorCode.invalid_request, first + more, details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         unreadable = _unreadable_json(exc)
         if unreadable is not None:
             message = f"(body): the body is not valid JSON: {unreadable}"
             details = [{"field": "(body)", "type": "json_invalid", "message": message}]
             return error_response(ErrorCode.invalid_request, message, details)
+        if exc.status_code == 405:
+            return _method_not_allowed(request, exc)
         code = _HTTP_CODES.get(exc.status_code, ErrorCode.http_error)
         response = error_response(code, str(exc.detail), status=exc.status_code)
         if exc.headers:
@@ -132,4 +166,4 @@ def install_error_handlers(app: FastAPI, body_model: dict[str, type[BaseModel]])
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(ErrorCode.internal_error, "internal error; the server log has the details")
+        return error_response(ErrorCode.internal_error, INTERNAL_ERROR_MESSAGE)

@@ -7,7 +7,7 @@ one copy per language. An unsupported `?lang=` is a 422: the user asked for it b
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Header, Query, Request
 from starlette.datastructures import MutableHeaders
@@ -20,7 +20,10 @@ from service.i18n import LANG_HELP, SUPPORTED_LANGUAGES, Language, negotiate
 BAD_LANG: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorEnvelope, "description": "`lang` names a language netadvisor has no texts in."}
 }
-LangQuery = Annotated[str | None, Query(max_length=64, description=LANG_HELP + " Wins over Accept-Language.")]
+# `?lang=` takes exactly these tags (the document's enum is what the server accepts: a generated client or a
+# fuzzer sees the same set); `Accept-Language` stays free-form, as browsers send it.
+LangTag = Literal["en", "zh", "zh-CN", "zh-Hans", "zh-SG"]
+LangQuery = Annotated[LangTag | None, Query(description=LANG_HELP + " Wins over Accept-Language.")]
 AcceptLanguageHeader = Annotated[
     str | None,
     Header(

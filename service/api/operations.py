@@ -33,7 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.errors import ErrorEnvelope, envelope_bytes
+from service.api.errors import INTERNAL_ERROR_MESSAGE, ErrorEnvelope, envelope_bytes
 from service.errors import ErrorCode
 from service.observability import metrics as metrics_module
 from service.observability.logs import AccessRecord, configure_logging, log_access, request_id_var
@@ -197,6 +197,17 @@ class RouteTemplates:
         return UNMATCHED_ROUTE
 
 
+_INTERNAL_ERROR_BODY = envelope_bytes(ErrorCode.internal_error, INTERNAL_ERROR_MESSAGE)
+
+
+def _internal_error_start() -> Message:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_INTERNAL_ERROR_BODY)).encode()),
+    ]
+    return {"type": "http.response.start", "status": 500, "headers": headers}
+
+
 class RequestContext:
     def __init__(self, app: ASGIApp, metrics: Metrics, templates: Callable[[Scope], str]) -> None:
         self.app = app
@@ -226,6 +237,14 @@ class RequestContext:
         failed = False
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            failed = True
+            # Starlette's outermost layer would send the 500 past this middleware, without the ID; send it
+            # here instead (that layer still logs the traceback and sends nothing once a response started).
+            if not responded:
+                await send_with_id(_internal_error_start())
+                await send_with_id({"type": "http.response.body", "body": _INTERNAL_ERROR_BODY})
+            raise
         except BaseException:
             failed = True
             raise

@@ -30,6 +30,7 @@ router = APIRouter()
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "Request body, or one file in it, over the size limit."},
+    415: {"model": ErrorEnvelope, "description": "`Content-Type` is missing or not `application/json`."},
     422: {
         "model": ErrorEnvelope,
         "description": "Invalid request, or the review could not run: `code` is `invalid_request`, "

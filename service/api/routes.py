@@ -23,6 +23,7 @@ from service.i18n import Language, gettext_for
 from service.models import Recommendation, RecommendationRequest
 from service.observability.metrics import record_recommendation
 from service.query.grammar import QUERY_DESCRIPTION, parse_rest_query
+from service.query.tokens import QUERY_PATTERN
 from service.render import render_recommendation
 
 router = APIRouter()
@@ -34,11 +35,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorEnvelope, "description": "Request body over the size limit."},
     422: {"model": ErrorEnvelope, "description": "Invalid request; `details` names each field and the fix."},
 }
+UNSUPPORTED_MEDIA: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorEnvelope, "description": "`Content-Type` is missing or not `application/json`."}
+}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorEnvelope, "description": "Unknown ID."},
     **BAD_LANG,
 }
 
+MAX_REST_QUERY_CHARS = 2048
 OutputFormat = Literal["json", "markdown", "text"]
 FormatQuery = Annotated[OutputFormat | None, Query(description="Output format; overrides the Accept header.")]
 AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
@@ -95,7 +100,18 @@ def answer(
 
 
 async def get_asked(
-    q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
+    # 2,048 characters: percent-encoded, even 4-byte characters (12 bytes each) keep the request line under
+    # the HTTP parser's 80 KiB limit, past which the server answers a bare 400 before any route runs.
+    # The pattern is published, not enforced here: the parser refuses what it does not match anyway, and
+    # names the token and the nearest valid one, which a pattern error could not.
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_REST_QUERY_CHARS,
+            description=QUERY_DESCRIPTION,
+            json_schema_extra={"pattern": QUERY_PATTERN},
+        ),
+    ],
     lang: LangQuery = None,
     accept_language: AcceptLanguageHeader = None,
 ) -> tuple[RecommendationRequest, Language]:
@@ -104,6 +120,17 @@ async def get_asked(
     query = parse_rest_query(q)
     explicit = lang if lang is not None or query.language is None else query.language
     return query.request, await get_language(explicit, accept_language)
+
+
+@router.head(
+    "/healthz",
+    tags=["operations"],
+    summary="Liveness only: 200 and no body (for probes that send HEAD)",
+    response_class=Response,
+    responses={200: {"description": "The server is up.", "content": None}},
+)
+async def healthz_head() -> Response:
+    return Response()
 
 
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
@@ -121,9 +148,12 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
     tags=["advisor"],
     summary="Rank the six drivers for the given requirements, with reasons and commands",
     response_model=Recommendation,
-    responses=recommendation_responses(
-        "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits."
-    ),
+    responses={
+        **recommendation_responses(
+            "Ranked drivers. `recommendation` is null, with `conflicts`, when nothing fits."
+        ),
+        **UNSUPPORTED_MEDIA,
+    },
 )
 async def create_recommendation(
     body: RecommendationRequest,

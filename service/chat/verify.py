@@ -8,8 +8,8 @@
 - DingTalk: `timestamp` and `sign` headers, an HMAC of the timestamp (below), within one hour.
 
 Every comparison is constant-time (`hmac.compare_digest`). An integration whose secret is not configured is
-disabled (503), never open. A refusal is 401 and is logged with its reason on `netadvisor.chat`; the log
-never holds the secret, the signature or the token.
+disabled (404 naming the variable that enables it), never open. A refusal is 401 and is logged with its
+reason on `netadvisor.chat`; the log never holds the secret, the signature or the token.
 """
 
 from __future__ import annotations

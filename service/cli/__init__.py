@@ -8,8 +8,10 @@ gets one without touching this file.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import re
+import socket
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -160,28 +162,66 @@ def _stopped(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+class PortInUse(Exception):
+    pass
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind the server's socket here rather than in uvicorn, which logs a traceback-like error and exits 1
+    on a busy port: the one line a user needs is which port and how to pick another."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: rebind past TIME_WAIT
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUse(f"port {port} on {host} is in use; set --port or NETADVISOR_PORT") from None
+        raise CliError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
+    sock.set_inheritable(True)  # workers are child processes serving the same socket
+    return sock
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import signal
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from service.observability.metrics import multiprocess_metrics
 
     settings = Settings()
     workers = args.workers or settings.workers
+    host, port = args.host or settings.host, args.port or settings.port
+    try:
+        sock = listening_socket(host, port)
+    except PortInUse as exc:
+        print(f"netadvisor: {exc}", file=sys.stderr)
+        return 2
+    config = uvicorn.Config(
+        "service.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=10,
+        # Slow and idle clients do not hold connections for ever (README, "Connections and timeouts").
+        http=settings.http,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        h11_max_incomplete_event_size=settings.max_incomplete_event_bytes,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
+    )
     # uvicorn finishes in-flight requests on SIGTERM, then raises SIGTERM again to die by it; a stop the
     # operator asked for is a clean exit, so that second SIGTERM exits 0.
     signal.signal(signal.SIGTERM, _stopped)
-    with multiprocess_metrics(workers):  # several workers: /metrics adds up all of them
-        uvicorn.run(
-            "service.api.app:create_app",
-            factory=True,
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            workers=workers,
-            log_level=settings.log_level,
-            timeout_graceful_shutdown=10,
-        )
+    with sock, multiprocess_metrics(workers):  # several workers: /metrics adds up all of them
+        if workers > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

@@ -205,8 +205,11 @@ class _Builder:
                 )
             )
             return
-        # int and str values keep their case and go to pydantic as typed.
-        self.set(target, value.strip(), token)
+        # str values keep their case and go to pydantic as typed; a number typed in chat is text, read here
+        # as the JSON integer it stands for (the models take no strings for integers).
+        text = value.strip()
+        number = re.fullmatch(r"[+-]?[0-9]+", text) if target.kind == "int" else None
+        self.set(target, int(text) if number else text, token)
 
     def choose_language(self, token: str) -> bool:
         """`lang=zh`, `中文`: the answer's language, which is no requirement. False: not such a token."""

@@ -6,6 +6,7 @@ is checked at import time, so a typo in the tables fails start-up, not a request
 
 from __future__ import annotations
 
+import re
 import typing
 from dataclasses import dataclass
 from enum import Enum
@@ -333,3 +334,47 @@ def tokens_for(name: str) -> list[str]:
     keys = sorted(key for key, t in KEYS.items() if t is target)
     bare = sorted(word for word, (field_name, _) in BARE_VALUES.items() if field_name == name)
     return keys + bare
+
+
+# -- the grammar as a pattern, for the OpenAPI document -----------------------------------------------------
+
+
+def _insensitive(word: str) -> str:
+    """A word as `norm` reads it, as an ECMA-262 pattern with no flags: any case (and the Kelvin sign, which
+    `str.lower()` turns into `k`), `_` for `-`."""
+    parts = []
+    for char in word:
+        if char == "-":
+            parts.append("[-_]")
+        elif char == "k":
+            parts.append("[kK\u212a]")
+        elif char.isalpha():
+            parts.append(f"[{char}{char.upper()}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _query_pattern() -> str:
+    """Every query the parser can accept matches; so a query that does not match is always refused.
+
+    A token is: quotes and commas only (skipped); or, after optional quotes and leading dashes, a known word
+    (a flag, `no-` + a flag, a bare value, `share`, `help`, a stop word), or `key=value` / `key:value` with
+    a known key (blanks around `=` and after `:` allowed, and `, 443` continuing a list). It says which
+    words and keys exist; whether a value fits its key is checked after (a 422 naming the token)."""
+    quotes = "[" + re.escape(QUOTES) + "]"
+    dashes = "[" + re.escape(DASHES) + "]"
+    words = sorted(
+        {*KEYS, *BARE_VALUES, *SHARE_WORDS, *HELP_WORDS, *STOP_WORDS} - {","}, key=lambda w: (-len(w), w)
+    )
+    word = "(?:" + "|".join(_insensitive(w) for w in words) + ")"
+    key = "(?:" + "|".join(_insensitive(k) for k in sorted(KEYS, key=lambda w: (-len(w), w))) + ")"
+    value = r"\S+(?:\s*,\s*[0-9]\S*)*"
+    token = (
+        f"(?:[,{re.escape(QUOTES)}]+"
+        f"|{quotes}*{dashes}*(?:(?:[nN][oO][-_])?{word}|{key}\\s*[=:]\\s*{value})[,{re.escape(QUOTES)}]*)"
+    )
+    return rf"^\s*(?:{token}(?:\s+{token})*)?\s*$"
+
+
+QUERY_PATTERN = _query_pattern()

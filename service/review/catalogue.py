@@ -65,7 +65,8 @@ class ReviewRuleData(RuleMetadata):
 
     severity: Severity
     source: str = Field(description="Where the fact comes from; also the finding's docs URL.")
-    fix: str = Field(min_length=10, description="How to fix it, in general; findings add the specifics.")
+    # 4, not 10: the same model carries the Chinese fix, a third as long ("两者只保留一个。" is 8).
+    fix: str = Field(min_length=4, description="How to fix it, in general; findings add the specifics.")
     needs_requirements: bool = Field(
         False, description="Fires only when requirements are given (x-network-requirements or a file)."
     )

@@ -116,9 +116,12 @@ class ReviewFile(_Strict):
         max_length=255,
         description="Path relative to the project root, as findings and SARIF show it (`compose.yaml`).",
         examples=["compose.yaml"],
+        # What `_relative` refuses without normalising: control characters, backslashes, a leading `/`.
+        json_schema_extra={"pattern": r"^[^/\x00-\x1f\\][^\x00-\x1f\\]*$"},
     )
     content: str = Field(
-        description=f"The file's text (YAML); at most {MAX_BYTES} bytes (UTF-8), or the review answers 413."
+        min_length=1,
+        description=f"The file's text (YAML); at most {MAX_BYTES} bytes (UTF-8), or the review answers 413.",
     )
 
     @field_validator("name")

@@ -2,9 +2,9 @@
 
 The fuzzer (tests/api/test_schemathesis.py) checks that whatever it provokes is documented; this module checks
 the converse for the answers random data rarely or never provokes: a 413 needs a megabyte, a chat 200 needs
-a valid signature, a 503 needs an integration left unconfigured. Each (operation, status) pair in
-openapi/openapi.json has a recipe here; a pair without one fails the first test, so a newly documented
-code arrives with its proof.
+a valid signature, a disabled-integration 404 needs an integration left unconfigured. Each (operation,
+status) pair in openapi/openapi.json has a recipe here; a pair without one fails the first test, so a newly
+documented code arrives with its proof.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ COMPOSE = "services:\n  web:\n    image: nginx:1.27\n    ports: ['80:80']\n"
 class Clients:
     def __init__(self, full: TestClient, bare: TestClient) -> None:
         self.full = full  # API keys and every chat integration configured
-        self.bare = bare  # nothing configured: chat integrations answer 503
+        self.bare = bare  # nothing configured: chat integrations answer 404
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +106,7 @@ def first_review_rule(c: Clients) -> str:
 
 RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("GET", "/healthz", "200"): lambda c: c.full.get("/healthz"),
+    ("HEAD", "/healthz", "200"): lambda c: c.full.head("/healthz"),
     ("GET", "/metrics", "200"): lambda c: c.full.get("/metrics"),
     # recommendations
     ("POST", "/v1/recommendations", "200"): lambda c: c.full.post(
@@ -114,6 +115,9 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/recommendations", "401"): lambda c: c.full.post("/v1/recommendations", json={}),
     ("POST", "/v1/recommendations", "413"): lambda c: c.full.post(
         "/v1/recommendations", content=BIG, headers=AUTH
+    ),
+    ("POST", "/v1/recommendations", "415"): lambda c: c.full.post(
+        "/v1/recommendations", content=b"requirements=x", headers={**AUTH, "Content-Type": "text/plain"}
     ),
     ("POST", "/v1/recommendations", "422"): lambda c: c.full.post(
         "/v1/recommendations", json={"requirements": {"hosts": 0}}, headers=AUTH
@@ -152,6 +156,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ),
     ("POST", "/v1/reviews", "401"): lambda c: c.full.post("/v1/reviews", json={"files": []}),
     ("POST", "/v1/reviews", "413"): lambda c: c.full.post("/v1/reviews", content=BIG, headers=AUTH),
+    ("POST", "/v1/reviews", "415"): lambda c: c.full.post("/v1/reviews", content=b"{}", headers=AUTH),
     ("POST", "/v1/reviews", "422"): lambda c: c.full.post("/v1/reviews", json={"files": []}, headers=AUTH),
     ("GET", "/v1/review-rules", "200"): lambda c: c.full.get("/v1/review-rules", headers=AUTH),
     ("GET", "/v1/review-rules", "401"): lambda c: c.full.get("/v1/review-rules"),
@@ -178,7 +183,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/slack", "422"): lambda c: c.full.post(
         "/v1/chat/slack", content=b"command=x", headers=slack(b"command=x")
     ),
-    ("POST", "/v1/chat/slack", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/slack", "404"): lambda c: c.bare.post(
         "/v1/chat/slack", content=FORM, headers=slack(FORM)
     ),
     # chat: Mattermost
@@ -193,7 +198,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/mattermost", "422"): lambda c: c.full.post(
         "/v1/chat/mattermost", content=b"command=x", headers=MM
     ),
-    ("POST", "/v1/chat/mattermost", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/mattermost", "404"): lambda c: c.bare.post(
         "/v1/chat/mattermost", content=FORM, headers=MM
     ),
     # chat: Teams
@@ -208,7 +213,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("POST", "/v1/chat/teams", "422"): lambda c: c.full.post(
         "/v1/chat/teams", content=b"{}", headers=teams(b"{}")
     ),
-    ("POST", "/v1/chat/teams", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/teams", "404"): lambda c: c.bare.post(
         "/v1/chat/teams", content=ACTIVITY, headers=teams(ACTIVITY)
     ),
     # chat: Feishu / Lark (no Encrypt Key here: the token authenticates; tests/chat/test_feishu_dingtalk.py
@@ -219,7 +224,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
         "/v1/chat/feishu", content=URL_CHECK.replace(FEISHU_TOKEN.encode(), b"wrong-token")
     ),
     ("POST", "/v1/chat/feishu", "413"): lambda c: c.full.post("/v1/chat/feishu", content=BIG),
-    ("POST", "/v1/chat/feishu", "503"): lambda c: c.bare.post("/v1/chat/feishu", content=URL_CHECK),
+    ("POST", "/v1/chat/feishu", "404"): lambda c: c.bare.post("/v1/chat/feishu", content=URL_CHECK),
     # chat: DingTalk
     ("POST", "/v1/chat/dingtalk", "200"): lambda c: c.full.post(
         "/v1/chat/dingtalk", content=DING_MESSAGE, headers=dingtalk()
@@ -229,7 +234,7 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ),
     ("POST", "/v1/chat/dingtalk", "401"): lambda c: c.full.post("/v1/chat/dingtalk", content=DING_MESSAGE),
     ("POST", "/v1/chat/dingtalk", "413"): lambda c: c.full.post("/v1/chat/dingtalk", content=BIG),
-    ("POST", "/v1/chat/dingtalk", "503"): lambda c: c.bare.post(
+    ("POST", "/v1/chat/dingtalk", "404"): lambda c: c.bare.post(
         "/v1/chat/dingtalk", content=DING_MESSAGE, headers=dingtalk()
     ),
 }

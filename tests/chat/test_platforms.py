@@ -267,7 +267,7 @@ def test_an_integration_without_its_secret_is_disabled_not_open(
         body = slack_body("swarm")
         headers = {**slack_headers(body, secret=""), "Authorization": "Token "}
         response = client.post(path, content=body, headers=headers)
-    assert response.status_code == 503
+    assert response.status_code == 404
     error = response.json()["error"]
     assert error["code"] == "integration_disabled"
     assert variable in error["message"]
@@ -276,7 +276,7 @@ def test_an_integration_without_its_secret_is_disabled_not_open(
 def test_teams_secret_that_is_not_base64_disables_teams(advisor: Advisor) -> None:
     with TestClient(create_app(_settings(teams_secret=SecretStr("not base64!")), advisor=advisor)) as client:
         response = client.post("/v1/chat/teams", content=b"{}", headers={"Authorization": "HMAC x"})
-    assert response.status_code == 503
+    assert response.status_code == 404
     assert "NETADVISOR_TEAMS_SECRET" in response.json()["error"]["message"]
 
 

@@ -456,7 +456,12 @@ def test_an_unexpected_error_is_a_500_envelope_counted_and_logged_with_its_reque
         assert response.status_code == 500
         assert envelope(response)["code"] == "internal_error"
         assert "boom" not in response.text, "no internals in the answer"
+        # the ID the client can quote to find the traceback below
+        assert response.headers["X-Request-ID"] == "req-500"
+        assert response.headers["Content-Type"] == "application/json"
         assert requests_counted(c, "GET", "/broken", 500) == 1
+        minted = c.get("/broken")
+        assert minted.status_code == 500 and len(minted.headers["X-Request-ID"]) == 32
     # what the server writes on stdout: JSON lines, formatted when logged
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     ours = [line for line in lines if line.get("request_id") == "req-500"]
