@@ -434,6 +434,7 @@
 
   async function submit(fields) {
     const sequence = ++latestRequest;
+    const askedIn = language;
     const button = document.getElementById("submit");
     button.disabled = true;
     button.textContent = text("working");
@@ -449,6 +450,10 @@
       data = { error: { message: text("requestFailed") + failure } };
     }
     if (sequence !== latestRequest) return;
+    if (askedIn !== language) {
+      submit(fields); // the language was switched while this was on its way: ask again in the new one
+      return;
+    }
     button.disabled = false;
     button.textContent = text("submit");
     clearErrors();
@@ -483,23 +488,26 @@
   }
 
   // The switch changes the page in place: the form keeps what the user typed, the help texts follow,
-  // and a shown answer is asked for again in the new language. The URL's `?lang=` keeps the choice on
-  // reload and in a shared link.
+  // and a shown answer is asked for again in the new language. The new help texts are fetched first, so
+  // the whole page changes at once; of two quick clicks the last one wins. The URL's `?lang=` keeps the
+  // choice on reload and in a shared link.
   function followSwitch(layout) {
+    let switches = 0;
     for (const button of document.querySelectorAll("#language-switch button")) {
       button.addEventListener("click", async () => {
-        if (button.dataset.lang === language) return;
-        language = button.dataset.lang;
+        const wanted = button.dataset.lang;
+        const turn = ++switches;
+        const described = await fieldHelp(wanted);
+        if (turn !== switches || wanted === language) return;
+        language = wanted;
         const url = new URL(window.location.href);
         url.searchParams.set("lang", language === "zh-CN" ? "zh" : "en");
         window.history.replaceState(null, "", url);
         showLanguage();
+        labelForm(layout, described);
         const rulePanel = document.getElementById("rule-panel");
         if (rulePanel) rulePanel.hidden = true;
         if (document.getElementById("verdict")) submit(layout.fields);
-        const wanted = language;
-        const described = await fieldHelp(wanted);
-        if (wanted === language) labelForm(layout, described); // not after a quicker second click
       });
     }
   }
