@@ -13,7 +13,7 @@ from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.media import RequireJson
 from service.api.operations import install_operations
-from service.api.routes import router
+from service.api.routes import REQUEST_FIELDS_PATH, router
 from service.models import RecommendationRequest
 from service.plugins import load_plugins
 from service.review.models import ReviewRequest
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     install_operations(
         app,
         settings,
-        public_paths=(DOCS_PATH, REDOC_PATH, ui_routes.PAGE_PATH),
+        public_paths=(DOCS_PATH, REDOC_PATH, ui_routes.PAGE_PATH, REQUEST_FIELDS_PATH),
         public_prefixes=(STATIC_PREFIX,),
     )
     return app

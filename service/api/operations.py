@@ -8,9 +8,10 @@
 2. `BearerAuth`: when `NETADVISOR_API_KEYS` is set, every request needs `Authorization: Bearer <key>`,
    except the open paths: `/healthz` (liveness probes), `/metrics` (scraped from inside the network; it
    holds counts, no request data), the API docs (`/docs`, `/redoc`, `/openapi.json`: the same document
-   the repository publishes; Swagger UI must load it before you can paste a key), the browser page `/` and
-   the assets under `/static/` (the page asks for the key itself) and `/v1/chat/...` (chat platforms sign
-   their own requests; those routes check the signatures).
+   the repository publishes; Swagger UI must load it before you can paste a key), the browser page `/`,
+   the assets under `/static/` and `/v1/request-fields` (the form's help texts, also in the document; the
+   page asks for the key itself) and `/v1/chat/...` (chat platforms sign their own requests; those routes
+   check the signatures).
 
 Neither reads the request body, so both sit outside the body-size limit: a client without a key is
 refused before the server buffers anything it sent.

@@ -19,6 +19,7 @@ from service.api.language import (
     mark_language,
 )
 from service.catalogue import DriverInfo, SelectionRuleData
+from service.field_help import SectionHelp, request_fields
 from service.i18n import Language, gettext_for
 from service.models import Recommendation, RecommendationRequest
 from service.observability.metrics import record_recommendation
@@ -236,3 +237,23 @@ async def get_driver(
 ) -> DriverInfo:
     mark_language(response.headers, language)
     return advisor.driver(driver, language)
+
+
+# Open even when API keys are set (like /openapi.json, which holds the same texts in English): the page
+# labels its form before the user has typed a key.
+REQUEST_FIELDS_PATH = "/v1/request-fields"
+
+
+@router.get(
+    REQUEST_FIELDS_PATH,
+    tags=["catalogue"],
+    summary="The request's fields and their help texts",
+    description="Each section of `RecommendationRequest` and each of its fields with what it means, in the "
+    "asked language (the browser form's help texts). The fields' kinds, defaults and limits are in the "
+    "request's JSON schema.",
+    response_model=list[SectionHelp],
+    responses=BAD_LANG,
+)
+async def list_request_fields(language: CatalogueLanguageDep, response: Response) -> list[SectionHelp]:
+    mark_language(response.headers, language)
+    return request_fields(gettext_for(language))

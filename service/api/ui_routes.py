@@ -1,8 +1,9 @@
 """The browser page at `/`: one static HTML file and its assets, shipped inside the package.
 
 The page builds its form at run time from the request model's JSON schema (`/openapi.json`), so it never
-drifts from the API, and posts to `/v1/recommendations` like any other client. No CDN and no inline
-script: the Content-Security-Policy allows only this origin.
+drifts from the API, and posts to `/v1/recommendations` like any other client. Its help texts come from
+`/v1/request-fields` and its own strings from `strings.json`, in the language the browser or `?lang=`
+asks for. No CDN and no inline script: the Content-Security-Policy allows only this origin.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po, write_po
 
 from service import __version__
 from service.catalogue import Catalogue, driver_texts, load_catalogue, rule_texts
+from service.field_help import field_texts
 from service.i18n import CATALOGUE_LOCALES, DOMAIN, SUPPORTED_LANGUAGES, po_path
 from service.query.help import help_fields
 from service.review.catalogue import load_review_catalogue, review_rule_texts
@@ -39,7 +40,7 @@ def template(catalogue: Catalogue | None = None) -> Catalog:
     for filename, _lineno, message, _comments, _context in found:
         if isinstance(message, str) and message:
             catalog.add(message, locations=[(f"service/{filename}", 0)])
-    for text in help_fields():
+    for text in [*help_fields(), *field_texts()]:
         catalog.add(text, locations=[("service/models.py", 0)])
     for rule in catalogue.rules:
         for text in rule_texts(rule.data):

@@ -9,7 +9,9 @@ Without chromium these tests skip with one line; NETADVISOR_REQUIRE_BROWSER=1 (C
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from service.api.ui_routes import STATIC_DIR
+from service.i18n import gettext_for
 from service.models import Deployment, Requirements
 from tests.cli.test_serve import Server, running
 
@@ -66,11 +70,12 @@ def browser() -> Iterator[Any]:
 
 class Page:
     """A fresh browser tab that refuses and records every request to another origin, and every console
-    error (a Content-Security-Policy violation is one)."""
+    error (a Content-Security-Policy violation is one). `locale` is the browser's language (what it puts
+    in navigator.languages and Accept-Language), fixed so that the machine's own cannot change a test."""
 
-    def __init__(self, browser: Any, server: Server) -> None:
+    def __init__(self, browser: Any, server: Server, locale: str = "en-US") -> None:
         self.server = server
-        self.context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        self.context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], locale=locale)
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.context.route("**/*", self._route)
@@ -96,8 +101,10 @@ class Page:
 
 
 @pytest.fixture
-def page(browser: Any, server: Server) -> Iterator[Page]:
-    opened = Page(browser, server)
+def page(request: pytest.FixtureRequest, browser: Any, server: Server) -> Iterator[Page]:
+    """A tab in US English, or in the locale a test names with `@pytest.mark.parametrize("page", [...],
+    indirect=True)`."""
+    opened = Page(browser, server, getattr(request, "param", "en-US"))
     yield opened
     opened.close()
     assert opened.foreign == [], f"the page tried to reach other origins: {opened.foreign}"
@@ -108,8 +115,8 @@ def by_id(element_id: str) -> str:
     return f'[id="{element_id}"]'
 
 
-def open_form(page: Page) -> Any:
-    tab = page.open("/")
+def open_form(page: Page, path: str = "/") -> Any:
+    tab = page.open(path)
     tab.wait_for_selector("form[data-ready=true]")
     tab.fill("#api-key", API_KEY)
     return tab
@@ -148,7 +155,7 @@ def test_three_swarm_hosts_encrypted_rank_overlay_first_and_the_command_copies(p
     assert len(drivers) == 6
     reason = tab.locator("#driver-overlay .reasons a.rule").first
     rule = reason.inner_text()
-    assert reason.get_attribute("href") == f"/v1/rules/{rule}"
+    assert reason.get_attribute("href") == f"/v1/rules/{rule}?lang=en"  # a new tab opens it in English too
     reason.click()  # shown on the page, fetched with the key a plain link could not send
     panel = tab.locator("#rule-panel")
     panel.locator("h3").wait_for(state="visible")
@@ -219,6 +226,76 @@ def test_nothing_fits_shows_the_conflicts_and_the_compromise(page: Page) -> None
     assert "NA013" in tab.inner_text("#conflicts")
     assert tab.locator("#relaxations li").count() >= 1
     assert tab.locator("#compromise .block pre").count() >= 1
+
+
+ZH = gettext_for("zh-CN")
+PAGE_ZH = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))["zh-CN"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def ask_for_encrypted_swarm(tab: Any) -> None:
+    tab.fill(by_id("field-requirements.hosts"), "3")
+    tab.check(by_id("field-requirements.swarm"))
+    tab.check(by_id("field-requirements.encryption"))
+    tab.click("#submit")
+    tab.wait_for_selector("#verdict")
+
+
+@pytest.mark.parametrize("page", ["zh-CN"], indirect=True)
+def test_a_chinese_browser_gets_the_page_and_the_answer_in_chinese_and_the_switch_flips_back(
+    page: Page,
+) -> None:
+    tab = open_form(page)
+    assert tab.get_attribute("html", "lang") == "zh-CN"
+    assert tab.title() == PAGE_ZH["pageTitle"]
+    assert tab.inner_text("#section-requirements legend") == PAGE_ZH["section_requirements"]
+    hosts_help = tab.inner_text(by_id("field-requirements.hosts-help"))
+    assert (
+        hosts_help
+        == ZH(Requirements.model_fields["hosts"].description or "")
+        == "运行该应用的 Docker 主机数量。"
+    )
+    assert tab.inner_text("#submit") == "推荐驱动"
+    assert tab.get_attribute('#language-switch button[lang="zh-CN"]', "aria-pressed") == "true"
+
+    ask_for_encrypted_swarm(tab)
+    assert tab.inner_text("#verdict").startswith("使用 overlay")
+    reasons = tab.locator("#driver-overlay .reasons li")
+    assert reasons.count() >= 1 and CJK.search(reasons.first.inner_text())
+    assert CJK.search(tab.locator("#driver-overlay .warnings li").first.inner_text())
+    assert tab.locator("#driver-overlay pre", has_text="--opt encrypted").count() == 1  # commands stay as is
+    rule = tab.locator("#driver-overlay .reasons a.rule").first
+    assert rule.get_attribute("href").endswith("?lang=zh-CN")
+    rule.click()
+    tab.locator("#rule-panel h3").wait_for(state="visible")  # the rule, not the "working" line before it
+    summary = tab.inner_text("#rule-panel h3 + p")
+    assert CJK.search(summary), summary
+
+    tab.click('#language-switch button[lang="en"]')
+    # Locators, not wait_for_function: the page's policy forbids the eval a string predicate needs.
+    tab.locator("#verdict", has_text="Use overlay").wait_for()
+    assert tab.get_attribute("html", "lang") == "en"
+    assert tab.url.endswith("?lang=en")
+    assert tab.inner_text("#section-requirements legend").startswith("Requirements:")
+    english_help = Requirements.model_fields["hosts"].description or ""
+    tab.locator(by_id("field-requirements.hosts-help"), has_text=english_help).wait_for()
+    assert tab.inner_text(by_id("field-requirements.hosts-help")) == english_help
+    assert tab.input_value(by_id("field-requirements.hosts")) == "3"  # the form keeps what was typed
+    assert not CJK.search(tab.inner_text("#answer"))
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("page", ["zh-TW"], indirect=True)
+def test_traditional_chinese_gets_english_unless_the_url_asks_for_zh(page: Page) -> None:
+    """As the API: there are no Traditional Chinese texts, so zh-TW is not given Simplified ones."""
+    tab = open_form(page)
+    assert tab.get_attribute("html", "lang") == "en"
+    assert tab.inner_text("#submit") == "Recommend a driver"
+    tab = open_form(page, "/?lang=zh")
+    assert tab.get_attribute("html", "lang") == "zh-CN"
+    ask_for_encrypted_swarm(tab)
+    assert tab.inner_text("#verdict").startswith("使用 overlay")
+    assert tab.get_attribute('#language-switch button[lang="en"]', "aria-pressed") == "false"
 
 
 @pytest.mark.parametrize(("path", "rendered"), [("/docs", ".swagger-ui .info .title"), ("/redoc", "h1")])

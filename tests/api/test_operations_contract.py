@@ -145,6 +145,8 @@ RECIPES: dict[tuple[str, str, str], Recipe] = {
     ("GET", "/v1/drivers/{driver}", "200"): lambda c: c.full.get("/v1/drivers/macvlan", headers=AUTH),
     ("GET", "/v1/drivers/{driver}", "401"): lambda c: c.full.get("/v1/drivers/macvlan"),
     ("GET", "/v1/drivers/{driver}", "404"): lambda c: c.full.get("/v1/drivers/weave", headers=AUTH),
+    ("GET", "/v1/request-fields", "200"): lambda c: c.full.get("/v1/request-fields?lang=zh"),  # no key
+    ("GET", "/v1/request-fields", "422"): lambda c: c.full.get("/v1/request-fields?lang=fr"),
     ("GET", "/v1/plugins", "200"): lambda c: c.full.get("/v1/plugins", headers=AUTH),
     ("GET", "/v1/plugins", "401"): lambda c: c.full.get("/v1/plugins"),
     ("GET", "/v1/plugins/{name}", "200"): lambda c: c.full.get("/v1/plugins/weave", headers=AUTH),

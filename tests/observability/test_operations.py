@@ -159,7 +159,7 @@ def test_keys_come_from_the_environment(advisor: Advisor, monkeypatch: pytest.Mo
 
 
 def test_health_metrics_and_docs_stay_open_with_keys(keyed: TestClient) -> None:
-    for path in ("/healthz", "/metrics", "/openapi.json", "/docs", "/redoc"):
+    for path in ("/healthz", "/metrics", "/openapi.json", "/docs", "/redoc", "/v1/request-fields"):
         assert keyed.get(path).status_code == 200, path
 
 
@@ -484,7 +484,8 @@ def test_the_document_says_which_operations_need_a_key(client: TestClient) -> No
     assert scheme == {**scheme, "type": "http", "scheme": "bearer"}
     for path, operations_ in document["paths"].items():
         for method, operation in operations_.items():
-            open_ = path in ("/healthz", "/metrics") or path.startswith("/v1/chat/")
+            # /v1/request-fields: the browser form's help texts, needed before the user has typed a key
+            open_ = path in ("/healthz", "/metrics", "/v1/request-fields") or path.startswith("/v1/chat/")
             protected = {"bearerAuth": []} in operation.get("security", [])
             assert protected is not open_, f"{method} {path}"
             if protected:

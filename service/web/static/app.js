@@ -1,17 +1,43 @@
 // The netadvisor page: builds the request form from the API's own JSON schema (so every field and its
 // help text come from the model and never drift), posts it to /v1/recommendations and renders the answer.
 // Plain DOM calls only: nothing from the server or the user is ever parsed as HTML.
+//
+// Languages: the page's own strings are in strings.json (one object per language, the same keys; a test
+// fails when one lacks a key). The field help texts come from /v1/request-fields in the chosen language,
+// and every API call says the language, so the answer, its reasons and the rule panels match the page.
 "use strict";
 
 (function () {
-  const STRINGS = window.NETADVISOR_STRINGS;
-  // The i18n work will choose a language here; until then English.
-  const T = STRINGS[document.documentElement.lang] || STRINGS.en;
   const SECTIONS = ["requirements", "deployment"];
   const COMMAND_GROUPS = ["prerequisites", "network", "run", "service"];
+  let STRINGS = { en: {} };
+  let language = "en";
+
+  // The same mapping as the API's (service/i18n.py, language_of): zh, zh-CN, zh-Hans, zh-SG are
+  // Simplified Chinese; Traditional Chinese (Hant, zh-TW, zh-HK, zh-MO) has no texts, so it is not zh-CN.
+  function languageOf(tag) {
+    const parts = String(tag || "").trim().replace(/_/g, "-").toLowerCase().split("-");
+    if (parts[0] === "en") return "en";
+    if (parts[0] !== "zh") return null;
+    const rest = parts.slice(1);
+    if (rest.includes("hant")) return null;
+    if (rest.includes("hans")) return "zh-CN";
+    return rest.some((part) => ["tw", "hk", "mo"].includes(part)) ? null : "zh-CN";
+  }
+
+  // `?lang=` wins, then the browser's languages in their order, then English.
+  function chosenLanguage() {
+    const asked = languageOf(new URLSearchParams(window.location.search).get("lang"));
+    if (asked) return asked;
+    for (const tag of navigator.languages || [navigator.language]) {
+      const found = languageOf(tag);
+      if (found) return found;
+    }
+    return "en";
+  }
 
   function text(key, values) {
-    let message = T[key] || key;
+    let message = (STRINGS[language] || {})[key] || STRINGS.en[key] || key;
     for (const [name, value] of Object.entries(values || {})) {
       message = message.split("{" + name + "}").join(String(value));
     }
@@ -34,12 +60,16 @@
   }
 
   // Descriptions use Markdown `code` spans; show them as <code>, everything else as text.
-  function withCode(tag, attributes, message) {
-    const node = el(tag, attributes);
+  function setWithCode(node, message) {
+    node.replaceChildren();
     String(message || "").split("`").forEach((part, index) => {
       node.append(index % 2 ? el("code", { text: part }) : document.createTextNode(part));
     });
     return node;
+  }
+
+  function withCode(tag, attributes, message) {
+    return setWithCode(el(tag, attributes), message);
   }
 
   // -- the form, from the schema ---------------------------------------------------------------------
@@ -70,7 +100,7 @@
     }
     if (kind.kind === "enum") {
       const select = el("select", { id });
-      if (kind.optional) select.append(el("option", { value: "", text: text("unset") }));
+      if (kind.optional) select.append(el("option", { value: "", class: "unset" }));
       for (const value of kind.enum) {
         select.append(el("option", { value, text: value, selected: value === schema.default }));
       }
@@ -84,34 +114,72 @@
     return el("input", { id, type: "text", placeholder, autocomplete: "off" });
   }
 
+  // The form's structure; its texts are set by labelForm, again whenever the language changes.
   function buildForm(root) {
     const request = root.components.schemas.RecommendationRequest;
     const container = document.getElementById("sections");
     container.replaceChildren();
-    const fields = [];
+    const layout = { sections: [], fields: [] };
     for (const section of SECTIONS) {
       const model = resolve(request.properties[section], root);
-      const fieldset = el("fieldset", { id: "section-" + section }, el("legend", { text: text("section_" + section) }));
-      if (model.description) fieldset.append(withCode("p", { class: "help" }, model.description));
+      const legend = el("legend");
+      const help = el("p", { class: "help" });
+      const fieldset = el("fieldset", { id: "section-" + section }, legend, help);
+      layout.sections.push({ section, legend, help, english: model.description });
       for (const [name, schema] of Object.entries(model.properties)) {
         const path = section + "." + name;
         const id = "field-" + path;
         const kind = fieldKind(schema, root);
         const input = fieldInput(id, kind, schema);
-        const help = kind.kind === "list" ? schema.description + " " + text("listHint") : schema.description;
         const label = el("label", { for: id, text: name });
         const wrapper = el("div", { class: "field field-" + kind.kind, "data-field": path });
         if (kind.kind === "bool") wrapper.append(input, " ", label);
         else wrapper.append(label, input);
-        wrapper.append(withCode("p", { class: "help", id: id + "-help" }, help));
-        wrapper.append(el("p", { class: "error", id: id + "-error", role: "alert", hidden: true }));
+        const fieldHelp = el("p", { class: "help", id: id + "-help" });
+        wrapper.append(fieldHelp, el("p", { class: "error", id: id + "-error", role: "alert", hidden: true }));
         input.setAttribute("aria-describedby", id + "-help " + id + "-error");
         fieldset.append(wrapper);
-        fields.push({ section, name, kind, input, schema });
+        layout.fields.push({ section, name, path, kind, input, schema, help: fieldHelp });
       }
       container.append(fieldset);
     }
-    return fields;
+    return layout;
+  }
+
+  // `described` maps a section or a field path to its help text in the page's language; what it lacks
+  // (the route failed) keeps the schema's English text.
+  function labelForm(layout, described) {
+    for (const section of layout.sections) {
+      section.legend.textContent = text("section_" + section.section);
+      const help = described[section.section] || section.english;
+      setWithCode(section.help, help).hidden = !help;
+    }
+    for (const field of layout.fields) {
+      const description = described[field.path] || field.schema.description;
+      setWithCode(field.help, field.kind.kind === "list" ? description + " " + text("listHint") : description);
+    }
+    for (const option of document.querySelectorAll("#sections option.unset")) option.textContent = text("unset");
+  }
+
+  const helpTexts = {};
+
+  // The field help texts of a language, from the API (cached; an answer that failed is asked again).
+  async function fieldHelp(wanted) {
+    if (helpTexts[wanted]) return helpTexts[wanted];
+    try {
+      const response = await fetch("/v1/request-fields?lang=" + encodeURIComponent(wanted),
+        { headers: { accept: "application/json" } });
+      if (!response.ok) return {};
+      const described = {};
+      for (const section of await response.json()) {
+        described[section.section] = section.description;
+        for (const field of section.fields) described[field.field] = field.description;
+      }
+      helpTexts[wanted] = described;
+      return described;
+    } catch (failure) {
+      return {};
+    }
   }
 
   // Only what the user set is sent: defaults stay the server's, so the answer's assumptions stay honest.
@@ -181,7 +249,7 @@
   // -- the answer ------------------------------------------------------------------------------------
 
   function apiHeaders() {
-    const headers = { accept: "application/json" };
+    const headers = { accept: "application/json", "accept-language": language };
     const key = document.getElementById("api-key").value.trim();
     if (key) headers.authorization = "Bearer " + key;
     return headers;
@@ -215,7 +283,9 @@
 
   function ruleLink(rule) {
     const path = rule.startsWith("NR") ? "/v1/review-rules/" : "/v1/rules/";
-    const link = el("a", { href: path + encodeURIComponent(rule), class: "rule", text: rule });
+    // `lang` in the link: a new tab cannot send the page's Accept-Language.
+    const href = path + encodeURIComponent(rule) + "?lang=" + encodeURIComponent(language);
+    const link = el("a", { href, class: "rule", text: rule });
     link.addEventListener("click", (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey) return;
       event.preventDefault();
@@ -364,6 +434,7 @@
 
   async function submit(fields) {
     const sequence = ++latestRequest;
+    const askedIn = language;
     const button = document.getElementById("submit");
     button.disabled = true;
     button.textContent = text("working");
@@ -379,6 +450,10 @@
       data = { error: { message: text("requestFailed") + failure } };
     }
     if (sequence !== latestRequest) return;
+    if (askedIn !== language) {
+      submit(fields); // the language was switched while this was on its way: ask again in the new one
+      return;
+    }
     button.disabled = false;
     button.textContent = text("submit");
     clearErrors();
@@ -401,18 +476,64 @@
     });
   }
 
-  async function start() {
+  // The page's own texts in `language`, and `<html lang>` so that fonts, screen readers and search
+  // read the page as what it is.
+  function showLanguage() {
+    document.documentElement.lang = language;
+    document.title = text("pageTitle");
     for (const node of document.querySelectorAll("[data-text]")) node.textContent = text(node.dataset.text);
+    for (const button of document.querySelectorAll("#language-switch button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === language));
+    }
+  }
+
+  // The switch changes the page in place: the form keeps what the user typed, the help texts follow,
+  // and a shown answer is asked for again in the new language. The new help texts are fetched first, so
+  // the whole page changes at once; of two quick clicks the last one wins. The URL's `?lang=` keeps the
+  // choice on reload and in a shared link.
+  function followSwitch(layout) {
+    let switches = 0;
+    for (const button of document.querySelectorAll("#language-switch button")) {
+      button.addEventListener("click", async () => {
+        const wanted = button.dataset.lang;
+        const turn = ++switches;
+        const described = await fieldHelp(wanted);
+        if (turn !== switches || wanted === language) return;
+        language = wanted;
+        const url = new URL(window.location.href);
+        url.searchParams.set("lang", language === "zh-CN" ? "zh" : "en");
+        window.history.replaceState(null, "", url);
+        showLanguage();
+        labelForm(layout, described);
+        const rulePanel = document.getElementById("rule-panel");
+        if (rulePanel) rulePanel.hidden = true;
+        if (document.getElementById("verdict")) submit(layout.fields);
+      });
+    }
+  }
+
+  async function loadStrings() {
+    const response = await fetch("/static/ui/strings.json");
+    if (!response.ok) throw new Error("/static/ui/strings.json: HTTP " + response.status);
+    STRINGS = await response.json();
+  }
+
+  async function start() {
     const form = document.getElementById("request-form");
     try {
-      const response = await fetch("/openapi.json");
+      await loadStrings();
+      language = chosenLanguage();
+      showLanguage();
+      const [response, described] = await Promise.all([fetch("/openapi.json"), fieldHelp(language)]);
       if (!response.ok) throw new Error("HTTP " + response.status);
-      const fields = buildForm(await response.json());
+      const layout = buildForm(await response.json());
+      labelForm(layout, described);
       form.addEventListener("submit", (event) => {
         event.preventDefault();
-        submit(fields);
+        submit(layout.fields);
       });
-      followChanges(form, fields);
+      followChanges(form, layout.fields);
+      followSwitch(layout);
       form.dataset.ready = "true";
     } catch (failure) {
       document.getElementById("sections").replaceChildren(el("p", { class: "error", text: text("formLoadFailed") + failure }));
