@@ -413,7 +413,8 @@ def _scope(platform: Platform, infos: dict[Driver, DriverInfo], orders: _Prefere
     if len(preference) != len(set(preference)) or set(preference) != ranked:
         expected = ", ".join(sorted(driver.value for driver in ranked))
         raise CatalogueError(
-            f"drivers.yaml: {key} must list each driver {platform.value} answers rank exactly once: {expected}"
+            f"drivers.yaml: {key} must list each driver {platform.value} answers rank exactly once: "
+            f"{expected}"
         )
     return DriverScope(
         tuple(driver for driver in Driver if driver in ranked),

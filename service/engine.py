@@ -65,8 +65,8 @@ def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
                 state.score += effect.delta
             state.reasons.append((rule.id, effect.label, message))
         for prerequisite in rule.data.effects.prerequisites:
-            if prerequisite.driver in states:
-                states[prerequisite.driver].prerequisites.append((prerequisite.description, prerequisite.argv))
+            if (target := states.get(prerequisite.driver)) is not None:
+                target.prerequisites.append((prerequisite.description, prerequisite.argv))
     order = scope.order
     return sorted(states.values(), key=lambda s: (not s.viable, -s.clamped, order[s.driver]))
 

@@ -32,7 +32,16 @@ VLAN_OPTION = "com.docker.network.windowsshim.vlanid"
 OUTBOUND_NAT_OPTION = "com.docker.network.windowsshim.enable_outboundnat"
 # Options Microsoft lists as unsupported on Windows; the tests assert no Windows command contains one.
 UNSUPPORTED_OPTIONS = frozenset(
-    {"--aux-address", "--internal", "--ip-range", "--ipam-driver", "--ipam-opt", "--ipv6", "--ip6", "encrypted"}
+    {
+        "--aux-address",
+        "--internal",
+        "--ip-range",
+        "--ipam-driver",
+        "--ipam-opt",
+        "--ipv6",
+        "--ip6",
+        "encrypted",
+    }
 )
 
 _NETWORK_NAMES = {
@@ -118,7 +127,9 @@ class _WindowsBuilder:
         )
         subnet = ipaddress.IPv4Network(subnet_text)
         first_host = subnet.network_address + 1
-        gateway = self.value("gateway", self.dep.gateway, str(first_host), "replace with your LAN router's address")
+        gateway = self.value(
+            "gateway", self.dep.gateway, str(first_host), "replace with your LAN router's address"
+        )
         if self.dep.ip_range is not None:
             block = ipaddress.IPv4Network(self.dep.ip_range)
         else:
@@ -205,8 +216,11 @@ class _WindowsBuilder:
             "services to it, so the app runs as a service.",
             Driver.transparent: "Create a transparent network: containers join the physical LAN through an "
             "external Hyper-V switch, "
-            + ("with static addresses (--subnet/--gateway of the LAN)." if addressing else "with addresses "
-            "from the LAN's DHCP server."),
+            + (
+                "with static addresses (--subnet/--gateway of the LAN)."
+                if addressing
+                else "with addresses from the LAN's DHCP server."
+            ),
             Driver.l2bridge: "Create an l2bridge network on the host's own subnet (static addresses only; "
             "OutboundNAT lets containers reach the outside).",
             Driver.l2tunnel: "Create an l2tunnel network (Azure only: addresses and policy come from Azure's "

@@ -14,7 +14,7 @@ import yaml
 from service.catalogue import Catalogue, load_catalogue
 from service.errors import CatalogueError
 from service.facts import derive_facts
-from service.models import Driver, Requirements
+from service.models import Driver, Platform, Requirements
 
 CATALOGUE = load_catalogue()
 RULES = {rule.id: rule for rule in CATALOGUE.rules}
@@ -75,7 +75,27 @@ def test_codes_are_unique_and_never_reused() -> None:
 def test_every_driver_is_described() -> None:
     assert list(CATALOGUE.drivers) == list(Driver)
     for info in CATALOGUE.drivers.values():
-        assert info.docs.startswith("https://docs.docker.com/")
+        windows_only = info.platforms == (Platform.windows,)
+        docs = "https://learn.microsoft.com/" if windows_only else "https://docs.docker.com/"
+        assert info.docs.startswith(docs)
+
+
+def test_windows_drivers_appear_only_in_windows_answers() -> None:
+    windows_only = {Driver.nat, Driver.transparent, Driver.l2bridge, Driver.l2tunnel}
+    for platform in Platform:
+        scope = set(CATALOGUE.scope(platform.value).drivers)
+        if platform is Platform.windows:
+            assert scope == set(Driver)
+        else:
+            assert scope == set(Driver) - windows_only
+
+
+def test_a_platform_order_must_name_each_of_its_drivers(rules_copy: Path) -> None:
+    path = rules_copy / "drivers.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("windows: [nat, overlay, transparent,", "windows: [nat, overlay,"))
+    with pytest.raises(CatalogueError, match=r"platform_preference\.windows must list each driver"):
+        load_catalogue(rules_copy)
 
 
 # --- load-time validation: a broken rule fails when the catalogue loads, never during a request ----------

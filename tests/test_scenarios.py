@@ -145,7 +145,7 @@ SCENARIOS = [
         "windows-encrypted-swarm",
         {"encryption": True, "cross_host": True, "swarm": True, "platform": "windows", "hosts": 3},
         None,
-        "NA021",
+        "NA080",
         "NA029",
         compromise="overlay",
     ),
