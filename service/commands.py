@@ -24,6 +24,7 @@ from service.models import (
     RecommendationRequest,
     Requirements,
 )
+from service.ports import PortSpec
 from service.yamlout import emit
 
 # Placeholders a rule's prerequisite argv may use; each resolves to a validated value or a recorded default.
@@ -42,6 +43,11 @@ MTU_OPTION = "com.docker.network.driver.mtu"
 # Swarm nodes listed one by one in the per-node config-only commands; beyond this the description says
 # "repeat", because a hundred near-identical commands help nobody.
 MAX_LISTED_NODES = 8
+# When an answer has both: `docker run` and `docker service create` start the same app two ways.
+ALTERNATIVES_NOTE = (
+    "`run` and `service` are alternatives: start the app either as a standalone container (`docker run`) "
+    "or as a Swarm service (`docker service create`), not both."
+)
 
 _LAN_DRIVERS = (Driver.macvlan, Driver.ipvlan)
 _DEFAULT_NETWORK_NAMES = {
@@ -70,6 +76,7 @@ class CommandsData(TypedDict):
     network: list[CommandData]
     run: list[CommandData]
     service: list[CommandData]
+    alternatives: str | None
     compose: str
 
 
@@ -262,11 +269,14 @@ class _Builder:
         prerequisites = self.swarm_prerequisites()
         for description, argv in rule_prerequisites:
             prerequisites.append(command(description, [part.format_map(placeholders) for part in argv]))
+        run = self.run_commands(lan)
+        service = self.service_commands() if self.req.swarm else []
         return {
             "prerequisites": prerequisites,
             "network": self.network_commands(lan),
-            "run": self.run_commands(lan),
-            "service": self.service_commands() if self.req.swarm else [],
+            "run": run,
+            "service": service,
+            "alternatives": ALTERNATIVES_NOTE if run and service else None,
             "compose": self.compose(lan),
         }
 
@@ -461,8 +471,8 @@ class _Builder:
             argv += ["--network", self.network, "--endpoint-mode", "dnsrr"]
             description = "Run the service on the LAN network (DNS round-robin; no virtual IP)."
         if self.driver in (Driver.bridge, Driver.overlay):
-            for spec in self.ports:
-                argv += ["--publish", spec.service_arg()]
+            argv += service_publish_args(self.ports)
+            description += host_ip_note(self.ports)
         return [command(description, [*argv, self.image])]
 
     def compose(self, lan: Lan | None) -> str:
@@ -484,8 +494,10 @@ class _Builder:
                 attachment["ipv4_address"] = lan.static_ip
                 if self.driver is Driver.macvlan and self.req.own_mac:
                     attachment["mac_address"] = self.mac_for(lan.static_ip)
-            if self.driver in (Driver.bridge, Driver.overlay) and self.ports:
-                service["ports"] = [spec.compose_entry() for spec in self.ports]
+            # A stack ignores a host IP and listens on every address (moby/moby#32299): leave those out.
+            ports = [spec for spec in self.ports if not (self.req.swarm and spec.host_ip is not None)]
+            if self.driver in (Driver.bridge, Driver.overlay) and ports:
+                service["ports"] = [spec.compose_entry() for spec in ports]
             service["networks"] = {name: attachment or None}
             if self.req.swarm:
                 deploy: dict[str, object] = {"replicas": self.req.hosts}
@@ -557,6 +569,23 @@ def build_commands(
     rule_prerequisites: list[tuple[str, list[str]]],
 ) -> CommandsData:
     return _Builder(driver, request, log).build(rule_prerequisites)
+
+
+def service_publish_args(ports: Iterable[PortSpec]) -> list[str]:
+    """`--publish` for a service: specs with a host IP are left out, since the CLI refuses them ("HostIP is
+    not supported by a service") and a stack drops the IP and listens on every address (NA081)."""
+    return [arg for spec in ports if spec.host_ip is None for arg in ("--publish", spec.service_arg())]
+
+
+def host_ip_note(ports: Iterable[PortSpec]) -> str:
+    """What the service command leaves out, and why, when a port spec names a host IP."""
+    bound = [spec.publish_arg() for spec in ports if spec.host_ip is not None]
+    if not bound:
+        return ""
+    return (
+        f" Not published: {', '.join(bound)}; a service cannot bind a host IP (NA081 says what to do "
+        "instead)."
+    )
 
 
 def _upper_quarter(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Network:

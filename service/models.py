@@ -386,6 +386,10 @@ class Commands(BaseModel):
     network: list[Command] = Field(default_factory=list)
     run: list[Command] = Field(default_factory=list)
     service: list[Command] = Field(default_factory=list, description="Only when `swarm` is true.")
+    alternatives: str | None = Field(
+        None,
+        description="Set when both `run` and `service` are given: they are alternatives, one or the other.",
+    )
     compose: str = Field("", description="A Compose snippet (YAML) that validates against the Compose spec.")
 
 

@@ -71,6 +71,8 @@ def _command_sections(commands: Commands, md: bool) -> list[str]:
     for title, items in sections:
         if items:
             out.append(_heading(title, 2, md))
+            if items is commands.service and commands.alternatives:
+                out.append(commands.alternatives)
             out.extend(_commands(items, md))
     if commands.compose:
         out.append(_heading(COMPOSE_TITLE, 2, md))

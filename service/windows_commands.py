@@ -157,6 +157,7 @@ class _WindowsBuilder:
             "network": self.network_commands(addressing),
             "run": run,
             "service": service,
+            "alternatives": linux.ALTERNATIVES_NOTE if run and service else None,
             "compose": self.compose(addressing),
         }
         return data
@@ -252,8 +253,8 @@ class _WindowsBuilder:
             description = "Run the service on the overlay."
         else:
             description = "Run the service; nat networks are per node, so Swarm publishes it on its ingress."
-        for spec in self.ports:
-            argv += ["--publish", spec.service_arg()]
+        argv += linux.service_publish_args(self.ports)
+        description += linux.host_ip_note(self.ports)
         return [command(description, [*argv, self.image])]
 
     def compose(self, addressing: tuple[str, str, str] | None) -> str:
@@ -264,8 +265,9 @@ class _WindowsBuilder:
             return emit(document)
         name = self.network
         attachment: dict[str, object] = {"ipv4_address": addressing[2]} if addressing else {}
-        if self.driver in (Driver.nat, Driver.overlay) and self.ports:
-            service["ports"] = [spec.compose_entry() for spec in self.ports]
+        ports = [spec for spec in self.ports if not (self.req.swarm and spec.host_ip is not None)]
+        if self.driver in (Driver.nat, Driver.overlay) and ports:
+            service["ports"] = [spec.compose_entry() for spec in ports]
         service["networks"] = {name: attachment or None}
         if self.req.swarm:
             service["deploy"] = {"replicas": self.req.hosts}
