@@ -260,9 +260,11 @@ SCENARIOS = [
         "NA028",
     ),
     # --- 8. Windows containers ---------------------------------------------------------------------------
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies (nat: "Good for Developers", port mapping)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (nat: "Good for Developers", port mapping)
     s("windows-iis-single-host", {"platform": "windows", "ports": ["80", "443"]}, "nat", "NA065", "NA020"),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/manage-containers/swarm-mode (overlay services; routing mesh only from Windows Server 2019)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/manage-containers/swarm-mode
+    # (overlay services; routing mesh only from Windows Server 2019)
     s(
         "windows-swarm-web-farm",
         {"platform": "windows", "swarm": True, "hosts": 3, "cross_host": True, "ports": ["80"]},
@@ -271,7 +273,8 @@ SCENARIOS = [
         "NA066",
         "NA075",
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced (transparent network with static --ip on the physical network)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced
+    # (transparent network with static --ip on the physical network)
     s(
         "windows-legacy-app-with-lan-address",
         {"platform": "windows", "own_ip": True},
@@ -281,7 +284,8 @@ SCENARIOS = [
         "NA073",
         deployment={"subnet": "10.123.174.0/23", "gateway": "10.123.174.1"},
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies (l2bridge: MAC re-write to the host's MAC)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (l2bridge: MAC re-write to the host's MAC)
     s(
         "windows-vm-with-mac-limit-needs-lan-address",
         {"platform": "windows", "own_ip": True, "mac_limit": True},
@@ -289,7 +293,8 @@ SCENARIOS = [
         "NA069",
         "NA074",
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced ("Set the VLAN ID for a Network": transparent and l2bridge)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced
+    # ("Set the VLAN ID for a Network": transparent and l2bridge)
     s(
         "windows-containers-on-vlan-11",
         {"platform": "windows", "own_ip": True, "vlan": 11},
@@ -297,7 +302,8 @@ SCENARIOS = [
         "NA076",
         "NA067",
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies (transparent: directly on the physical network)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (transparent: directly on the physical network)
     s(
         "windows-mdns-discovery-on-the-lan",
         {"platform": "windows", "ports": ["5353/udp", "8080"]},
@@ -305,9 +311,11 @@ SCENARIOS = [
         "NA077",
         "NA056",
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture (IPv6 unsupported on l2bridge, NAT and overlay; no --ipv6)
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # (IPv6 unsupported on l2bridge, NAT and overlay; no --ipv6)
     s("windows-ipv6-app", {"platform": "windows", "ipv6": True}, None, "NA021", compromise="nat"),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture ("Networking on virtualized Azure infrastructure via the
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # ("Networking on virtualized Azure infrastructure via the
     # transparent network driver" is unsupported)
     s(
         "windows-on-azure-vm-with-lan-address",
@@ -324,7 +332,8 @@ SCENARIOS = [
         "NA079",
         "NA007",
     ),
-    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture ("HNS creates network namespace per container endpoint")
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # ("HNS creates network namespace per container endpoint")
     s(
         "windows-vpn-gateway-container",
         {"platform": "windows", "host_interfaces": True},
