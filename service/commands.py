@@ -20,7 +20,6 @@ from service.models import (
     Deployment,
     Driver,
     NetworkAccess,
-    Platform,
     RecommendationRequest,
     Requirements,
 )
@@ -246,11 +245,6 @@ class _Builder:
             self.driver,
         )
 
-    @property
-    def bridge_driver(self) -> str:
-        # Windows containers have no `bridge` driver; `nat` is their single-host equivalent.
-        return "nat" if self.req.platform is Platform.windows else "bridge"
-
     def mac_for(self, ip: str) -> str:
         # Locally administered unicast (02:...) derived from the IP, as Docker itself derives MACs.
         mac = "02:42:" + ":".join(f"{octet:02x}" for octet in ipaddress.IPv4Address(ip).packed)
@@ -342,7 +336,7 @@ class _Builder:
         mtu = ["--opt", f"{MTU_OPTION}={self.dep.mtu}"] if self.dep.mtu is not None else []
         ipv6 = ["--ipv6", "--subnet", self.ipv6_subnet()] if self.req.ipv6 else []
         if self.driver is Driver.bridge:
-            argv = ["docker", "network", "create", "--driver", self.bridge_driver, *internal]
+            argv = ["docker", "network", "create", "--driver", "bridge", *internal]
             if self.dep.subnet is not None:
                 argv += ["--subnet", self.dep.subnet]
                 argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
@@ -511,8 +505,7 @@ class _Builder:
         if lan is not None and self.req.swarm:
             # config-from networks are made with the CLI (see `network`); the stack only refers to it.
             return {"external": True, "name": name}
-        driver = self.bridge_driver if self.driver is Driver.bridge else self.driver.value
-        network: dict[str, object] = {"name": name, "driver": driver}
+        network: dict[str, object] = {"name": name, "driver": self.driver.value}
         if self.driver is Driver.overlay:
             network["attachable"] = True
         ipam = self.compose_ipam(lan)
