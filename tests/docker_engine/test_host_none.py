@@ -50,7 +50,7 @@ def test_the_host_interfaces_answer_sees_the_hosts_links_and_changes_them_with_n
     assert rec.recommendation is Driver.host
     commands = lab.commands(rec, Driver.host)
     (run,) = commands.run
-    assert run.argv[run.index("--network") + 1] == "host" and "--cap-add" not in run.argv
+    assert run.argv[run.argv.index("--network") + 1] == "host" and "--cap-add" not in run.argv
     warning = next(w.message for w in lab.result(rec, Driver.host).warnings if w.rule == "NA057")
     assert "--cap-add NET_ADMIN" in warning
     lab.run_all(commands, "prerequisites", "network", "run")
