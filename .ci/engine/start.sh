@@ -181,11 +181,15 @@ log "starting dockerd (log: $LOG)"
 # DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1: swarm tasks use the local image instead
 # of first trying to pull it from Docker Hub (no registry is reachable here).
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$DIR/resolv.conf"
+# Descriptors 3-9 are closed first: a caller's lock (`flock /tmp/netadvisor-engine.lock bash -c ...` hands
+# its descriptor, usually 3, down to every child) would otherwise live on in dockerd and containerd, and
+# stay held for as long as the daemon runs, so every later `flock` on it waits for ever.
 # shellcheck disable=SC2016  # $0/$1 expand in the inner shell
 setsid nohup env -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy -u ALL_PROXY -u all_proxy \
   DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 \
   unshare --mount --propagation private \
-  sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$DIR/resolv.conf" \
+  sh -c 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- && mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+  "$DIR/resolv.conf" \
   /usr/sbin/dockerd \
   --config-file "$DIR/daemon.json" \
   --data-root "$DIR/data" \

@@ -97,6 +97,10 @@ def test_rules_and_drivers_listings(capsys: pytest.CaptureFixture[str]) -> None:
         "ipvlan",
         "macvlan",
         "none",
+        "nat",
+        "transparent",
+        "l2bridge",
+        "l2tunnel",
     ]
 
 
