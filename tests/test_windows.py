@@ -273,3 +273,33 @@ def test_review_flags_a_linux_driver_in_a_windows_project(reviewer: Reviewer) ->
     (finding,) = [f for f in report.findings if f.rule == "NR001"]
     assert finding.selection_rules == ["NA020"]
     assert finding.fix.driver is Driver.transparent
+
+
+def test_a_windows_answer_reads_in_chinese_with_the_same_commands(advisor: Advisor) -> None:
+    """The Windows builder's texts are gettext templates like the Linux builder's: a zh-CN answer changes
+    the descriptions, the alternatives note and the assumption notes, never an argv or the Compose."""
+    request = RecommendationRequest.model_validate(
+        {"requirements": {"platform": "windows", "swarm": True, "ports": ["127.0.0.1:8080:80", "443"]}}
+    )
+    english, chinese = advisor.recommend(request), advisor.recommend(request, "zh-CN")
+    pairs = [
+        (en.commands, zh.commands)
+        for en, zh in zip(english.ranking, chinese.ranking, strict=True)
+        if en.commands is not None and zh.commands is not None
+    ]
+    assert {en.driver for en in english.ranking if en.commands is not None} == {Driver.overlay, Driver.nat}
+    for en_commands, zh_commands in pairs:
+        assert zh_commands.compose == en_commands.compose
+        for en_step, zh_step in zip(
+            [*en_commands.network, *en_commands.run, *en_commands.service],
+            [*zh_commands.network, *zh_commands.run, *zh_commands.service],
+            strict=True,
+        ):
+            assert zh_step.argv == en_step.argv and zh_step.description != en_step.description
+    nat = next(r.commands for r in chinese.ranking if r.driver is Driver.nat)
+    assert nat is not None and nat.run and nat.service
+    assert nat.alternatives is not None and nat.alternatives.startswith("`run` 与 `service` 二选一")
+    assert "未发布" in nat.service[0].description and "127.0.0.1:8080:80" in nat.service[0].description
+    assert "--publish" in nat.service[0].argv and "127.0.0.1:8080:80" not in nat.service[0].argv
+    image = next(a for a in chinese.assumptions if a.field == "image")
+    assert image.value == WINDOWS_IMAGE and image.note.startswith("替换为你的应用的 Windows 镜像")
