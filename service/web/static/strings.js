@@ -4,7 +4,7 @@
 window.NETADVISOR_STRINGS = {
   en: {
     title: "Which Docker network driver?",
-    intro: "Describe what your application needs; netadvisor ranks the six drivers, says why (each reason names its rule) and gives you the commands and a Compose snippet.",
+    intro: "Describe what your application needs; netadvisor ranks the drivers of your platform (Docker Engine's six; ten for Windows containers), says why (each reason names its rule) and gives you the commands and a Compose snippet.",
     apiDocs: "API docs (Swagger UI)",
     redoc: "API reference (ReDoc)",
     apiKeyLegend: "API key",
