@@ -24,7 +24,7 @@ from service.conditions import CompiledCondition, ConditionError, compile_condit
 from service.errors import CatalogueError
 from service.facts import FACT_TYPES
 from service.i18n import DEFAULT_LANGUAGE, Gettext, Language, english, gettext_for
-from service.models import Driver, Requirements
+from service.models import Driver, Platform, Requirements
 
 _M = TypeVar("_M", bound=BaseModel)
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -263,6 +263,11 @@ class DriverInfo(_Data):
     hard_limits: list[str] = Field(min_length=1)
     seed_article: str = Field(description="What the seed article says, and where Docker's docs differ.")
     docs: str
+    platforms: tuple[Platform, ...] = Field(
+        (),
+        description="The platforms whose answers rank this driver; empty: every platform. A driver that "
+        "exists only on Windows is listed for `windows` alone, so Linux answers never mention it.",
+    )
 
 
 class RetiredCode(_Data):
@@ -273,13 +278,7 @@ class RetiredCode(_Data):
 
 class _Preference(_Data):
     preference: tuple[Driver, ...]
-
-    @field_validator("preference")
-    @classmethod
-    def _every_driver_once(cls, value: tuple[Driver, ...]) -> tuple[Driver, ...]:
-        if sorted(value) != sorted(Driver):
-            raise ValueError("preference must list each of the six drivers exactly once")
-        return value
+    platform_preference: dict[Platform, tuple[Driver, ...]] = Field(default_factory=dict)
 
 
 class _RetiredFile(_Data):
@@ -287,11 +286,21 @@ class _RetiredFile(_Data):
 
 
 @dataclass(frozen=True, slots=True)
+class DriverScope:
+    """The drivers one platform's answers rank, and the order that breaks their ties."""
+
+    drivers: tuple[Driver, ...]
+    preference: tuple[Driver, ...]
+    order: dict[Driver, int]
+
+
+@dataclass(frozen=True, slots=True)
 class DriverTable:
-    """drivers.yaml: each driver's description, and the preference order that breaks ties."""
+    """drivers.yaml: each driver's description, and per platform the drivers ranked and their order."""
 
     infos: dict[Driver, DriverInfo]
     preference: tuple[Driver, ...]
+    scopes: dict[str, DriverScope]
 
 
 class Catalogue:
@@ -310,6 +319,7 @@ class Catalogue:
         # Ties in score (and between compromises) go to the earlier driver here: drivers.yaml `preference`.
         self.preference = preference = drivers.preference
         self.order = {driver: index for index, driver in enumerate(preference)}
+        self._scopes = drivers.scopes
         self.retired = tuple(retired)
         self.version = version
         self.root = root
@@ -321,6 +331,10 @@ class Catalogue:
 
     def rule(self, rule_id: str) -> SelectionRule | None:
         return self._by_id.get(rule_id.upper())
+
+    def scope(self, platform: str) -> DriverScope:
+        """The drivers an answer for `platform` ranks (a `Platform` value), in preference order."""
+        return self._scopes[platform]
 
     def localized(self, language: Language) -> Catalogue:
         """The same rules with their human texts in `language`, compiled once (the Advisor keeps one per
@@ -334,7 +348,11 @@ class Catalogue:
         ]
         infos = {driver: translate_driver(info, translate) for driver, info in self.drivers.items()}
         localized = Catalogue(
-            rules, DriverTable(infos, self.preference), list(self.retired), self.version, self.root
+            rules,
+            DriverTable(infos, self.preference, self._scopes),
+            list(self.retired),
+            self.version,
+            self.root,
         )
         localized.language, localized.gettext = language, translate
         return localized
@@ -476,13 +494,40 @@ def _parse(model: type[_M], raw: Any, path: Path) -> _M:
 def _parse_drivers(raw: Any) -> DriverTable:
     if not isinstance(raw, dict) or not isinstance(raw.get("drivers"), list):
         raise CatalogueError("drivers.yaml: expected a top-level `drivers:` list")
-    preference = _parse(_Preference, {"preference": raw.get("preference")}, Path("drivers.yaml")).preference
+    orders = _parse(
+        _Preference,
+        {"preference": raw.get("preference"), "platform_preference": raw.get("platform_preference") or {}},
+        Path("drivers.yaml"),
+    )
     infos = [_parse(DriverInfo, item, Path("drivers.yaml")) for item in raw["drivers"]]
     by_driver = {info.driver: info for info in infos}
     missing = set(Driver) - set(by_driver)
     if missing or len(infos) != len(by_driver):
         raise CatalogueError(f"drivers.yaml must describe each driver once; missing {sorted(missing)}")
-    return DriverTable({driver: by_driver[driver] for driver in Driver}, preference)
+    scopes = {platform.value: _scope(platform, by_driver, orders) for platform in Platform}
+    return DriverTable({driver: by_driver[driver] for driver in Driver}, orders.preference, scopes)
+
+
+def _scope(platform: Platform, infos: dict[Driver, DriverInfo], orders: _Preference) -> DriverScope:
+    """A platform's drivers, in its own order (`platform_preference`) or the general `preference`.
+
+    The order must name each of the platform's drivers exactly once, so a tie is never decided by list
+    position and a driver added to drivers.yaml cannot be forgotten in an order.
+    """
+    ranked = {driver for driver, info in infos.items() if not info.platforms or platform in info.platforms}
+    preference = orders.platform_preference.get(platform, orders.preference)
+    key = f"platform_preference.{platform.value}" if platform in orders.platform_preference else "preference"
+    if len(preference) != len(set(preference)) or set(preference) != ranked:
+        expected = ", ".join(sorted(driver.value for driver in ranked))
+        raise CatalogueError(
+            f"drivers.yaml: {key} must list each driver {platform.value} answers rank exactly once: "
+            f"{expected}"
+        )
+    return DriverScope(
+        tuple(driver for driver in Driver if driver in ranked),
+        preference,
+        {driver: index for index, driver in enumerate(preference)},
+    )
 
 
 def _template_fields(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The advisor engine: requirements in, all six drivers ranked with reasons, warnings and commands out.
+"""The advisor engine: requirements in, the platform's drivers ranked with reasons, warnings and commands out.
 
 Pure and deterministic: no I/O, no clock, no FastAPI. The same request and catalogue always give the same
 answer, which is what lets chat, review and HTTP share it and lets tests compare answers exactly.
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.catalogue import Catalogue, SelectionRule
-from service.commands import AssumptionLog, build_commands
+from service.commands import AssumptionLog, build_platform_commands
 from service.facts import Facts, derive_facts, requirement_fields
 from service.i18n import Gettext
 from service.models import (
@@ -45,12 +45,16 @@ class DriverState:
 
 def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
     """Apply every rule whose condition holds; return the drivers ranked (viable first, then by score)."""
-    states = {driver: DriverState(driver, info.base_score) for driver, info in catalogue.drivers.items()}
+    # Only the platform's drivers are ranked: Windows answers add nat, transparent, l2bridge, l2tunnel.
+    scope = catalogue.scope(facts["platform"])
+    states = {driver: DriverState(driver, catalogue.drivers[driver].base_score) for driver in scope.drivers}
     for rule in catalogue.rules:
         if not rule.condition.predicate(facts):
             continue
         for effect in rule.effects:
-            state = states[effect.driver]
+            state = states.get(effect.driver)
+            if state is None:  # a driver this platform's answers do not rank
+                continue
             message = effect.template.format_map(facts) if effect.needs_format else effect.template
             if effect.kind == "warn":
                 state.warnings.append((rule.id, message))
@@ -61,8 +65,9 @@ def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
                 state.score += effect.delta
             state.reasons.append((rule.id, effect.label, message))
         for prerequisite in rule.data.effects.prerequisites:
-            states[prerequisite.driver].prerequisites.append((prerequisite.description, prerequisite.argv))
-    order = catalogue.order
+            if (target := states.get(prerequisite.driver)) is not None:
+                target.prerequisites.append((prerequisite.description, prerequisite.argv))
+    order = scope.order
     return sorted(states.values(), key=lambda s: (not s.viable, -s.clamped, order[s.driver]))
 
 
@@ -81,16 +86,19 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
     ranked = evaluate(catalogue, facts)
     top = ranked[0] if ranked[0].viable else None
     log = AssumptionLog()
+    preference = catalogue.scope(facts["platform"]).preference
     results = [
         {
             "driver": state.driver.value,
             "rank": rank,
             "score": state.clamped,
             "viable": state.viable,
-            "summary": _summary(state, top, catalogue),
+            "summary": _summary(state, top, catalogue, preference),
             "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
             "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
-            "commands": build_commands(state.driver, request, log, state.prerequisites, catalogue.gettext)
+            "commands": build_platform_commands(
+                state.driver, request, log, state.prerequisites, catalogue.gettext
+            )
             if state.viable
             else None,
         }
@@ -147,7 +155,7 @@ def _compromise(
         specs = [rule.data.compromise for rule, _ in state.exclusions]
         if all(spec is not None and state.driver in spec.make_up for spec in specs):
             cost = sum(spec.cost for spec in specs if spec is not None)
-            candidates.append((cost, catalogue.order[state.driver], state))
+            candidates.append((cost, catalogue.scope(facts["platform"]).order[state.driver], state))
     if not candidates:
         return None
     cost, _, chosen = min(candidates, key=lambda item: item[:2])
@@ -169,11 +177,13 @@ def _compromise(
     if overrides:
         requirements = Requirements.model_validate({**request.requirements.model_dump(), **overrides})
         adjusted = request.model_copy(update={"requirements": requirements})
-    commands = build_commands(chosen.driver, adjusted, log, chosen.prerequisites, catalogue.gettext)
+    commands = build_platform_commands(chosen.driver, adjusted, log, chosen.prerequisites, catalogue.gettext)
     return {"driver": chosen.driver.value, "cost": cost, "gives_up": gives_up, "commands": commands}
 
 
-def _summary(state: DriverState, top: DriverState | None, catalogue: Catalogue) -> str:
+def _summary(
+    state: DriverState, top: DriverState | None, catalogue: Catalogue, preference: tuple[Driver, ...]
+) -> str:
     # The catalogue's gettext: its language's templates, formatted after translation.
     _ = catalogue.gettext
     if not state.viable:
@@ -189,7 +199,7 @@ def _summary(state: DriverState, top: DriverState | None, catalogue: Catalogue) 
             return _("Recommended ({rule}): {message}").format(rule=best[0], message=best[1])
         return _("Recommended: no requirement rules it out and it has the highest base score.")
     assert top is not None
-    return _behind(state, top, catalogue)
+    return _behind(state, top, catalogue, preference)
 
 
 def _strongest(state: DriverState, sign: str) -> tuple[str, str] | None:
@@ -203,12 +213,14 @@ def _strongest(state: DriverState, sign: str) -> tuple[str, str] | None:
     return rule_id, message
 
 
-def _behind(state: DriverState, top: DriverState, catalogue: Catalogue) -> str:
+def _behind(
+    state: DriverState, top: DriverState, catalogue: Catalogue, preference: tuple[Driver, ...]
+) -> str:
     """Why a viable driver is not the recommendation."""
     _ = catalogue.gettext
     scores = {"score": state.clamped, "top": top.driver.value, "top_score": top.clamped}
     if state.clamped == top.clamped:
-        order = " > ".join(driver.value for driver in catalogue.preference)
+        order = " > ".join(driver.value for driver in preference)
         return _(
             "Viable and scores {score}, like {top}; the tie goes to "
             "{top} by the preference order in rules/drivers.yaml ({order})."

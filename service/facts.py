@@ -75,6 +75,9 @@ DERIVED_FACT_TYPES: dict[str, FactType] = {
         ("multicast", "ports"),
     ),
     "privileged_ports": FactType(bool, None, "A published host port is below 1024.", ("ports",)),
+    "host_ip_ports": FactType(
+        bool, None, "A port spec names a host IP, as in `127.0.0.1:5432:5432`.", ("ports",)
+    ),
     "public_ports": FactType(
         bool, None, "A port is published on an address other than loopback.", ("ports",)
     ),
@@ -119,4 +122,5 @@ def derive_facts(requirements: Requirements, deployment: Deployment | None = Non
     facts["lan_broadcast"] = requirements.multicast is Multicast.lan or inferred
     facts["privileged_ports"] = any(spec.start < 1024 for spec in specs)
     facts["public_ports"] = any(not spec.loopback_only for spec in specs)
+    facts["host_ip_ports"] = any(spec.host_ip is not None for spec in specs)
     return facts

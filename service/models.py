@@ -45,7 +45,11 @@ JsonBool = Annotated[bool, Strict()]
 
 
 class Driver(StrEnum):
-    """The six built-in Docker network drivers, in the order ties are broken."""
+    """The built-in network drivers: Docker Engine's six, then the four only Windows containers have.
+
+    Ties are broken by the preference order in rules/drivers.yaml, never by this order. A Windows-only
+    driver appears only in answers for `platform: windows` (its `platforms` scope in drivers.yaml).
+    """
 
     bridge = "bridge"
     host = "host"
@@ -53,6 +57,10 @@ class Driver(StrEnum):
     ipvlan = "ipvlan"
     macvlan = "macvlan"
     none = "none"
+    nat = "nat"
+    transparent = "transparent"
+    l2bridge = "l2bridge"
+    l2tunnel = "l2tunnel"
 
 
 class NetworkAccess(StrEnum):
@@ -462,12 +470,16 @@ class Commands(BaseModel):
     network: list[Command] = Field(default_factory=list)
     run: list[Command] = Field(default_factory=list)
     service: list[Command] = Field(default_factory=list, description="Only when `swarm` is true.")
+    alternatives: str | None = Field(
+        None,
+        description="Set when both `run` and `service` are given: they are alternatives, one or the other.",
+    )
     compose: str = Field("", description="A Compose snippet (YAML) that validates against the Compose spec.")
 
 
 class DriverResult(BaseModel):
     driver: Driver
-    rank: int = Field(ge=1, le=6)
+    rank: int = Field(ge=1, le=len(Driver))
     score: int = Field(ge=0, le=100)
     viable: bool
     summary: str = Field(description="One sentence: why this driver is where it is.")

@@ -99,6 +99,8 @@ def _command_sections(commands: Commands, md: bool, _: Gettext) -> list[str]:
     for title, items in sections:
         if items:
             out.append(_heading(_(title), 2, md))
+            if items is commands.service and commands.alternatives:
+                out.append(commands.alternatives)
             out.extend(_commands(items, md))
     if commands.compose:
         out.append(_heading(_(COMPOSE_TITLE), 2, md))

@@ -14,7 +14,7 @@ import yaml
 from service.catalogue import Catalogue, load_catalogue
 from service.errors import CatalogueError
 from service.facts import derive_facts
-from service.models import Driver, Requirements
+from service.models import Driver, Platform, Requirements
 
 CATALOGUE = load_catalogue()
 RULES = {rule.id: rule for rule in CATALOGUE.rules}
@@ -48,24 +48,31 @@ def test_rule_is_complete(rule_id: str) -> None:
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_rule_fires_in_the_engine(rule_id: str) -> None:
-    """The first firing case makes the rule show up in the answer for every driver it affects."""
+    """The firing cases make the rule show up in the answer for every driver it affects.
+
+    Each driver is checked in the first firing case whose platform ranks it (Windows' nat only in a
+    Windows answer), and every affected driver must be checked by some case.
+    """
     from service.engine import recommend
     from service.models import RecommendationRequest
 
     rule = RULES[rule_id]
-    request = RecommendationRequest(
-        requirements=Requirements.model_validate(rule.data.cases.fires[0].requirements)
-    )
-    results = {result.driver: result for result in recommend(CATALOGUE, request).ranking}
     effects = rule.data.effects
-    for driver in {*effects.exclude, *effects.score}:
-        assert rule_id in {reason.rule for reason in results[driver].reasons}, (
-            f"{rule_id} missing on {driver}"
-        )
-    for driver in effects.warn:
-        assert rule_id in {warning.rule for warning in results[driver].warnings}
-    for driver in effects.exclude:
-        assert not results[driver].viable
+    unchecked = {*effects.exclude, *effects.score, *effects.warn}
+    for case in rule.data.cases.fires:
+        request = RecommendationRequest(requirements=Requirements.model_validate(case.requirements))
+        results = {result.driver: result for result in recommend(CATALOGUE, request).ranking}
+        for driver in unchecked & set(results):
+            if driver in {*effects.exclude, *effects.score}:
+                assert rule_id in {reason.rule for reason in results[driver].reasons}, (
+                    f"{rule_id} missing on {driver}"
+                )
+            if driver in effects.warn:
+                assert rule_id in {warning.rule for warning in results[driver].warnings}
+            if driver in effects.exclude:
+                assert not results[driver].viable
+        unchecked -= set(results)
+    assert not unchecked, f"no firing case of {rule_id} ranks {sorted(d.value for d in unchecked)}"
 
 
 def test_codes_are_unique_and_never_reused() -> None:
@@ -77,7 +84,27 @@ def test_codes_are_unique_and_never_reused() -> None:
 def test_every_driver_is_described() -> None:
     assert list(CATALOGUE.drivers) == list(Driver)
     for info in CATALOGUE.drivers.values():
-        assert info.docs.startswith("https://docs.docker.com/")
+        windows_only = info.platforms == (Platform.windows,)
+        docs = "https://learn.microsoft.com/" if windows_only else "https://docs.docker.com/"
+        assert info.docs.startswith(docs)
+
+
+def test_windows_drivers_appear_only_in_windows_answers() -> None:
+    windows_only = {Driver.nat, Driver.transparent, Driver.l2bridge, Driver.l2tunnel}
+    for platform in Platform:
+        scope = set(CATALOGUE.scope(platform.value).drivers)
+        if platform is Platform.windows:
+            assert scope == set(Driver)
+        else:
+            assert scope == set(Driver) - windows_only
+
+
+def test_a_platform_order_must_name_each_of_its_drivers(rules_copy: Path) -> None:
+    path = rules_copy / "drivers.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("windows: [nat, overlay, transparent,", "windows: [nat, overlay,"))
+    with pytest.raises(CatalogueError, match=r"platform_preference\.windows must list each driver"):
+        load_catalogue(rules_copy)
 
 
 # --- load-time validation: a broken rule fails when the catalogue loads, never during a request ----------

@@ -145,7 +145,7 @@ SCENARIOS = [
         "windows-encrypted-swarm",
         {"encryption": True, "cross_host": True, "swarm": True, "platform": "windows", "hosts": 3},
         None,
-        "NA021",
+        "NA080",
         "NA029",
         compromise="overlay",
     ),
@@ -258,6 +258,88 @@ SCENARIOS = [
         {"performance": "high", "host_isolation": "not_needed"},
         "host",
         "NA028",
+    ),
+    # --- 8. Windows containers ---------------------------------------------------------------------------
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (nat: "Good for Developers", port mapping)
+    s("windows-iis-single-host", {"platform": "windows", "ports": ["80", "443"]}, "nat", "NA065", "NA020"),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/manage-containers/swarm-mode
+    # (overlay services; routing mesh only from Windows Server 2019)
+    s(
+        "windows-swarm-web-farm",
+        {"platform": "windows", "swarm": True, "hosts": 3, "cross_host": True, "ports": ["80"]},
+        "overlay",
+        "NA005",
+        "NA066",
+        "NA075",
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced
+    # (transparent network with static --ip on the physical network)
+    s(
+        "windows-legacy-app-with-lan-address",
+        {"platform": "windows", "own_ip": True},
+        "transparent",
+        "NA067",
+        "NA071",
+        "NA073",
+        deployment={"subnet": "10.123.174.0/23", "gateway": "10.123.174.1"},
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (l2bridge: MAC re-write to the host's MAC)
+    s(
+        "windows-vm-with-mac-limit-needs-lan-address",
+        {"platform": "windows", "own_ip": True, "mac_limit": True},
+        "l2bridge",
+        "NA069",
+        "NA074",
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/advanced
+    # ("Set the VLAN ID for a Network": transparent and l2bridge)
+    s(
+        "windows-containers-on-vlan-11",
+        {"platform": "windows", "own_ip": True, "vlan": 11},
+        "transparent",
+        "NA076",
+        "NA067",
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/network-drivers-topologies
+    # (transparent: directly on the physical network)
+    s(
+        "windows-mdns-discovery-on-the-lan",
+        {"platform": "windows", "ports": ["5353/udp", "8080"]},
+        "transparent",
+        "NA077",
+        "NA056",
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # (IPv6 unsupported on l2bridge, NAT and overlay; no --ipv6)
+    s("windows-ipv6-app", {"platform": "windows", "ipv6": True}, None, "NA021", compromise="nat"),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # ("Networking on virtualized Azure infrastructure via the
+    # transparent network driver" is unsupported)
+    s(
+        "windows-on-azure-vm-with-lan-address",
+        {"platform": "windows", "own_ip": True, "cloud": "azure"},
+        "l2bridge",
+        "NA070",
+        "NA067",
+    ),
+    # https://docs.docker.com/engine/network/drivers/none/ (every Windows driver adds a Hyper-V vNIC)
+    s(
+        "windows-offline-batch-job",
+        {"platform": "windows", "network_access": "none"},
+        "none",
+        "NA079",
+        "NA007",
+    ),
+    # https://learn.microsoft.com/en-us/virtualization/windowscontainers/container-networking/architecture
+    # ("HNS creates network namespace per container endpoint")
+    s(
+        "windows-vpn-gateway-container",
+        {"platform": "windows", "host_interfaces": True},
+        None,
+        "NA078",
+        "NA020",
     ),
 ]
 

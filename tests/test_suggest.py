@@ -9,7 +9,19 @@ from service.query.grammar import parse_query
 from service.query.problems import QueryError
 from service.suggest import closest
 
-DRIVERS = ["bridge", "host", "overlay", "ipvlan", "macvlan", "none"]
+# Every driver `/v1/drivers/{driver}` describes: Docker Engine's six, then Windows' four.
+DRIVERS = [
+    "bridge",
+    "host",
+    "overlay",
+    "ipvlan",
+    "macvlan",
+    "none",
+    "nat",
+    "transparent",
+    "l2bridge",
+    "l2tunnel",
+]
 
 
 @pytest.mark.parametrize(
@@ -17,6 +29,8 @@ DRIVERS = ["bridge", "host", "overlay", "ipvlan", "macvlan", "none"]
     [
         ("overlya", DRIVERS, "overlay"),
         ("macvlam", DRIVERS, "macvlan"),
+        ("transparant", DRIVERS, "transparent"),
+        ("l2brigde", DRIVERS, "l2bridge"),
         ("crosshost", ["cross_host", "hosts", "swarm"], "cross_host"),
         ("awz", ["none", "aws", "azure", "gcp", "other"], "aws"),
         ("kubernetes", DRIVERS, None),

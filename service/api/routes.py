@@ -147,7 +147,7 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
 @router.post(
     "/v1/recommendations",
     tags=["advisor"],
-    summary="Rank the six drivers for the given requirements, with reasons and commands",
+    summary="Rank the platform's drivers for the given requirements, with reasons and commands",
     response_model=Recommendation,
     responses={
         **recommendation_responses(

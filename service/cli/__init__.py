@@ -153,8 +153,9 @@ def _cmd_drivers(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([info.model_dump(mode="json") for info in drivers], indent=2, ensure_ascii=False))
     else:
+        width = max(len(info.driver.value) for info in drivers)
         for info in drivers:
-            print(f"{info.driver.value:8} {info.title}: {info.what}")
+            print(f"{info.driver.value:{width}} {info.title}: {info.what}")
     return 0
 
 
@@ -290,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     listings: list[tuple[str, Handler, str]] = [
         ("rules", _cmd_rules, "List the selection rules."),
-        ("drivers", _cmd_drivers, "Describe the six drivers."),
+        ("drivers", _cmd_drivers, "Describe the drivers (Docker Engine's six, then Windows' four)."),
     ]
     for name, handler, help_text in listings:
         command = sub.add_parser(name, help=help_text)

@@ -4,7 +4,8 @@
 - `addressing`: LAN address planning (subnet, gateway, ip_range, first static address, the macvlan shim
   address at the top of ip_range) and the per-node blocks of a Swarm LAN network;
 - `compose`: the Compose snippet emitter and the network pieces both write;
-- `builder`: the argv commands and Compose snippet for one driver of a recommendation.
+- `builder`: the argv commands and Compose snippet for one driver of a recommendation (Linux engines);
+- `windows`: the same for Windows containers, and `build_platform_commands`, which picks the builder.
 
 Everything importable from here; new driver families add a module beside these.
 """
@@ -22,6 +23,7 @@ from service.commands.addressing import (
     suggested_ip_range,
 )
 from service.commands.builder import (
+    ALTERNATIVES_NOTE,
     COMMAND_PLACEHOLDERS,
     MAX_LISTED_NODES,
     AssumptionLog,
@@ -29,6 +31,8 @@ from service.commands.builder import (
     CommandsData,
     build_commands,
     command,
+    host_ip_note,
+    service_publish_args,
 )
 from service.commands.compose import SHIM_AUX_NAME, lan_pool, snippet
 from service.commands.policy import (
@@ -43,8 +47,10 @@ from service.commands.policy import (
     is_lan_driver,
     mtu_options,
 )
+from service.commands.windows import UNSUPPORTED_OPTIONS, WINDOWS_IMAGE, build_platform_commands
 
 __all__ = [
+    "ALTERNATIVES_NOTE",
     "COMMAND_PLACEHOLDERS",
     "DEFAULT_CONTAINER",
     "DEFAULT_IMAGE",
@@ -59,18 +65,23 @@ __all__ = [
     "MAX_LISTED_NODES",
     "MTU_OPTION",
     "SHIM_AUX_NAME",
+    "UNSUPPORTED_OPTIONS",
+    "WINDOWS_IMAGE",
     "AssumptionLog",
     "CommandData",
     "CommandsData",
     "Lan",
     "NodeRanges",
     "build_commands",
+    "build_platform_commands",
     "command",
     "default_network_name",
+    "host_ip_note",
     "is_lan_driver",
     "lan_pool",
     "mtu_options",
     "plan_lan",
+    "service_publish_args",
     "snippet",
     "split_range",
     "suggested_gateway",

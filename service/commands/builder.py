@@ -37,10 +37,10 @@ from service.models import (
     Deployment,
     Driver,
     NetworkAccess,
-    Platform,
     RecommendationRequest,
     Requirements,
 )
+from service.ports import PortSpec
 
 # Placeholders a rule's prerequisite argv may use; each resolves to a validated value or a recorded default.
 COMMAND_PLACEHOLDERS = frozenset(
@@ -49,6 +49,11 @@ COMMAND_PLACEHOLDERS = frozenset(
 # Swarm nodes listed one by one in the per-node config-only commands; beyond this the description says
 # "repeat", because a hundred near-identical commands help nobody.
 MAX_LISTED_NODES = 8
+# When an answer has both: `docker run` and `docker service create` start the same app two ways.
+ALTERNATIVES_NOTE = N_(
+    "`run` and `service` are alternatives: start the app either as a standalone container (`docker run`) "
+    "or as a Swarm service (`docker service create`), not both."
+)
 
 
 # Tokens repeat across drivers and requests ("docker", "--network", subnets); quoting each once saves a
@@ -69,6 +74,7 @@ class CommandsData(TypedDict):
     network: list[CommandData]
     run: list[CommandData]
     service: list[CommandData]
+    alternatives: str | None
     compose: str
 
 
@@ -186,11 +192,6 @@ class _Builder:
             self.driver,
         )
 
-    @property
-    def bridge_driver(self) -> str:
-        # Windows containers have no `bridge` driver; `nat` is their single-host equivalent.
-        return "nat" if self.req.platform is Platform.windows else "bridge"
-
     def mac_for(self, ip: str) -> str:
         # Locally administered unicast (02:...) derived from the IP, as Docker itself derives MACs.
         mac = "02:42:" + ":".join(f"{octet:02x}" for octet in ipaddress.IPv4Address(ip).packed)
@@ -209,11 +210,14 @@ class _Builder:
         prerequisites = self.swarm_prerequisites()
         for description, argv in rule_prerequisites:
             prerequisites.append(command(description, [part.format_map(placeholders) for part in argv]))
+        run = self.run_commands(lan)
+        service = self.service_commands() if self.req.swarm else []
         return {
             "prerequisites": prerequisites,
             "network": self.network_commands(lan),
-            "run": self.run_commands(lan),
-            "service": self.service_commands() if self.req.swarm else [],
+            "run": run,
+            "service": service,
+            "alternatives": self._(ALTERNATIVES_NOTE) if run and service else None,
             "compose": self.compose(lan),
         }
 
@@ -285,7 +289,7 @@ class _Builder:
         mtu = ["--opt", f"{MTU_OPTION}={self.dep.mtu}"] if self.dep.mtu is not None else []
         ipv6 = ["--ipv6", "--subnet", self.ipv6_subnet()] if self.req.ipv6 else []
         if self.driver is Driver.bridge:
-            argv = ["docker", "network", "create", "--driver", self.bridge_driver, *internal]
+            argv = ["docker", "network", "create", "--driver", "bridge", *internal]
             if self.dep.subnet is not None:
                 argv += ["--subnet", self.dep.subnet]
                 argv += ["--gateway", self.dep.gateway] if self.dep.gateway else []
@@ -437,8 +441,8 @@ class _Builder:
             argv += ["--network", self.network, "--endpoint-mode", "dnsrr"]
             description = self._("Run the service on the LAN network (DNS round-robin; no virtual IP).")
         if self.driver in (Driver.bridge, Driver.overlay):
-            for spec in self.ports:
-                argv += ["--publish", spec.service_arg()]
+            argv += service_publish_args(self.ports)
+            description += host_ip_note(self.ports, self._)
         return [command(description, [*argv, self.image])]
 
     def compose(self, lan: Lan | None) -> str:
@@ -460,8 +464,10 @@ class _Builder:
                 attachment["ipv4_address"] = lan.static_ip
                 if self.driver is Driver.macvlan and self.req.own_mac:
                     attachment["mac_address"] = self.mac_for(lan.static_ip)
-            if self.driver in (Driver.bridge, Driver.overlay) and self.ports:
-                service["ports"] = [spec.compose_entry() for spec in self.ports]
+            # A stack ignores a host IP and listens on every address (moby/moby#32299): leave those out.
+            ports = [spec for spec in self.ports if not (self.req.swarm and spec.host_ip is not None)]
+            if self.driver in (Driver.bridge, Driver.overlay) and ports:
+                service["ports"] = [spec.compose_entry() for spec in ports]
             service["networks"] = {name: attachment or None}
             if self.req.swarm:
                 deploy: dict[str, object] = {"replicas": self.req.hosts}
@@ -475,8 +481,7 @@ class _Builder:
         if lan is not None and self.req.swarm:
             # config-from networks are made with the CLI (see `network`); the stack only refers to it.
             return {"external": True, "name": name}
-        driver = self.bridge_driver if self.driver is Driver.bridge else self.driver.value
-        network: dict[str, object] = {"name": name, "driver": driver}
+        network: dict[str, object] = {"name": name, "driver": self.driver.value}
         if self.driver is Driver.overlay:
             network["attachable"] = True
         ipam = self.compose_ipam(lan)
@@ -531,3 +536,19 @@ def build_commands(
     gettext: Gettext = english,
 ) -> CommandsData:
     return _Builder(driver, request, log, gettext).build(rule_prerequisites)
+
+
+def service_publish_args(ports: Iterable[PortSpec]) -> list[str]:
+    """`--publish` for a service: specs with a host IP are left out, since the CLI refuses them ("HostIP is
+    not supported by a service") and a stack drops the IP and listens on every address (NA081)."""
+    return [arg for spec in ports if spec.host_ip is None for arg in ("--publish", spec.service_arg())]
+
+
+def host_ip_note(ports: Iterable[PortSpec], gettext: Gettext = english) -> str:
+    """What the service command leaves out, and why, when a port spec names a host IP."""
+    bound = [spec.publish_arg() for spec in ports if spec.host_ip is not None]
+    if not bound:
+        return ""
+    return gettext(
+        " Not published: {ports}; a service cannot bind a host IP (NA081 says what to do instead)."
+    ).format(ports=", ".join(bound))

@@ -54,11 +54,16 @@ def render_catalogue(catalogue: Catalogue) -> str:
             f"{'; '.join(info.hard_limits)} |"
         )
     order = " > ".join(driver.value for driver in catalogue.preference)
+    windows = " > ".join(driver.value for driver in catalogue.scope("windows").preference)
     out += [
         "",
         f"Ties in score, and between equally cheap compromises, go by the preference order: {order}",
         "(`preference` in rules/drivers.yaml). When no driver is viable, the compromise is the excluded",
         "driver whose every exclusion rule carries a make-up for it, at the lowest total cost.",
+        "",
+        "Windows answers (`platform: windows`) rank ten drivers, Windows' own nat, transparent, l2bridge and",
+        "l2tunnel (`platforms: [windows]`, never in other answers) beside the Linux ones, which NA020",
+        f"excludes there, in their own order (`platform_preference.windows`): {windows}",
     ]
     out += ["", "## Selection rules", "", "| code | name | summary |", "| --- | --- | --- |"]
     for rule in catalogue.rules:

@@ -29,6 +29,7 @@ from service.models import (
     Deployment,
     Driver,
     DriverResult,
+    Platform,
     Recommendation,
     RecommendationRequest,
     Requirements,
@@ -368,10 +369,13 @@ class ReviewContext:
                 groups.setdefault(effective.key, []).append(service)
                 effectives[effective.key] = effective
             for key, services in groups.items():
-                name = network.effective_driver(self.swarm(services))
+                platform = effectives[key].requirements.platform
+                name = network.effective_driver(self.swarm(services), platform is Platform.windows)
                 driver = _DRIVERS.get(name or "")
                 if driver is None:
                     continue  # external with an unknown driver, `${DRIVER}`, or a plugin
+                if driver not in self.catalogue.scope(platform.value).drivers:
+                    continue  # Windows' nat etc. under Linux requirements: the advisor does not rank them
                 mark = network.anchor or _attachment_mark(services[0], network.name)
                 what = (
                     self._("the project's default network")

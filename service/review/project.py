@@ -120,13 +120,17 @@ class Network:
     pools: list[Pool] = field(default_factory=list)
     ignores: list[Suppression] = field(default_factory=list)
 
-    def effective_driver(self, swarm: bool) -> str | None:
-        """The driver Docker will use; None when the file cannot tell (external, or `${DRIVER}`)."""
+    def effective_driver(self, swarm: bool, windows: bool = False) -> str | None:
+        """The driver Docker will use; None when the file cannot tell (external, or `${DRIVER}`).
+
+        Windows engines create networks with `nat` where Linux ones use `bridge` ("The 'nat' network is
+        the default network for containers running on Windows", Microsoft's container networking page).
+        """
         if self.external:
             return self.external_name if self.external_name in ("host", "none", "bridge") else None
         if self.driver is not None:
             return None if self.driver.unresolved else self.driver.value.lower()
-        return "overlay" if swarm else "bridge"
+        return "overlay" if swarm else ("nat" if windows else "bridge")
 
     @property
     def is_default_bridge(self) -> bool:

@@ -169,6 +169,8 @@ def test_three_swarm_hosts_encrypted_rank_overlay_first_and_the_command_copies(p
     assert tab.evaluate("navigator.clipboard.readText()") == command
     assert "driver: overlay" in tab.locator("#driver-overlay pre[data-copy=overlay-compose]").inner_text()
     assert tab.locator("#driver-overlay .warnings li").count() >= 1
+    # Both `docker run` and `docker service create` are given: the page says they are alternatives.
+    assert "are alternatives" in tab.locator("#driver-overlay").inner_text()
     assert page.errors == []
 
 

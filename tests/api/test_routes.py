@@ -38,7 +38,15 @@ def test_unsatisfiable_requirements_are_a_valid_question(client: TestClient) -> 
     assert response.status_code == 200
     body = response.json()
     assert body["recommendation"] is None
-    assert {c["driver"] for c in body["conflicts"]} == {d.value for d in Driver}
+    # A Linux answer lists Docker Engine's six drivers, never the Windows-only ones.
+    assert {c["driver"] for c in body["conflicts"]} == {
+        "bridge",
+        "host",
+        "overlay",
+        "ipvlan",
+        "macvlan",
+        "none",
+    }
 
 
 def test_markdown_by_accept_header_and_by_query(client: TestClient) -> None:

@@ -97,6 +97,10 @@ def test_rules_and_drivers_listings(capsys: pytest.CaptureFixture[str]) -> None:
         "ipvlan",
         "macvlan",
         "none",
+        "nat",
+        "transparent",
+        "l2bridge",
+        "l2tunnel",
     ]
 
 
@@ -198,5 +202,5 @@ def test_an_unknown_driver_is_one_line_with_a_suggestion_only_for_a_near_miss(
     assert code == 2 and out == ""
     assert err == (
         f"netadvisor: error: no driver '{name}'; {hint}"
-        "valid drivers: bridge, host, overlay, ipvlan, macvlan, none\n"
+        "valid drivers: bridge, host, overlay, ipvlan, macvlan, none, nat, transparent, l2bridge, l2tunnel\n"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 
 import pytest
 
@@ -111,3 +112,30 @@ def test_ipv6_bridge_gives_addresses_inside_the_requested_subnet(lab: Lab) -> No
         assert lab.networks_of(container)[network]["GlobalIPv6Address"] == str(found[0])
         addresses[container] = found[0]
     assert lab.docker.sh(first, f"ping -6 -c1 -W3 {addresses[second]}", check=False).ok, "v6 between them"
+
+
+def test_a_loopback_published_port_is_bound_on_127_0_0_1_only(lab: Lab) -> None:
+    """`127.0.0.1:P:P` (the NA062 advice for a private port) publishes on loopback and nowhere else."""
+    port = next(p for p in range(18300, 18400) if port_is_free(p))
+    container, network = lab.name("db"), lab.name("net")
+    rec = lab.ask({"ports": [f"127.0.0.1:{port}:{port}"]}, network_name=network, container_name=container)
+    assert rec.recommendation is Driver.bridge
+    commands = lab.commands(rec, Driver.bridge)
+    run = commands.run[0].argv
+    assert run[run.index("--publish") + 1] == f"127.0.0.1:{port}:{port}"
+    lab.run_all(commands, "prerequisites", "network", "run")
+    lab.wait_running(container)
+    lab.docker("exec", container, "httpd", "-p", str(port), "-h", "/www")
+
+    bindings = lab.docker.json("inspect", "--format", "{{json .NetworkSettings.Ports}}", container)
+    published = {key: value for key, value in bindings.items() if value}
+    assert published == {f"{port}/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(port)}]}
+    assert lab.docker("port", container).stdout.split() == [f"{port}/tcp", "->", f"127.0.0.1:{port}"]
+    assert http_get(f"http://127.0.0.1:{port}/") == IMAGE_PAGE
+    # The host's own address on the network's bridge is not loopback: nothing answers there.
+    gateway = lab.docker.json("network", "inspect", "--format", "{{json .IPAM.Config}}", network)[0][
+        "Gateway"
+    ]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(3)
+        assert sock.connect_ex((gateway, port)) != 0, f"{gateway}:{port} answered; it is not loopback"

@@ -326,6 +326,10 @@
       const list = commands[group] || [];
       if (!list.length) continue;
       section.append(el("h5", { text: text(group) }));
+      // As in the text/Markdown answers: `run` and `service` start the same app two ways, not both.
+      if (group === "service" && commands.alternatives) {
+        section.append(withCode("p", { class: "help" }, commands.alternatives));
+      }
       list.forEach((command, index) => {
         section.append(withCode("p", { class: "help" }, command.description));
         section.append(copyBlock(command.command, driver + "-" + group + "-" + index));
