@@ -3,7 +3,6 @@ without an internal error, and gives exactly the findings checked by hand in exp
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -67,10 +66,8 @@ def test_corpus_review(reviewer: Reviewer, entry: dict[str, Any]) -> None:
         assert finding.message and finding.fix.description and finding.docs_url.startswith("https://")
 
 
-def test_a_typical_file_reviews_in_milliseconds(reviewer: Reviewer) -> None:
+def test_reviewing_the_same_file_again_gives_the_same_report(reviewer: Reviewer) -> None:
+    """The review keeps no state between calls (how fast it is belongs in bench/, not here)."""
     files = [SourceFile("nextcloud-fpm.yaml", (CORPUS / "nextcloud-fpm.yaml").read_bytes())]
-    reviewer.review(files)
-    started = time.perf_counter()
-    for _ in range(20):
-        reviewer.review(files)
-    assert (time.perf_counter() - started) / 20 < 0.05
+    first = reviewer.review(files)
+    assert all(reviewer.review(files) == first for _ in range(3))

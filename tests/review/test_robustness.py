@@ -7,7 +7,6 @@ with odd ones (unresolved variables, wrong families, garbage), and plain text th
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -204,7 +203,7 @@ def test_arbitrary_text_never_crashes(reviewer: Reviewer, text: str) -> None:
     assert status in (200, 413, 422)
 
 
-def test_a_large_legitimate_file_reviews_in_reasonable_time(reviewer: Reviewer) -> None:
+def test_a_large_legitimate_file_is_reviewed_whole(reviewer: Reviewer) -> None:
     """Near the 1 MiB limit: hundreds of services, each on a network, with ports."""
     services = "".join(
         f"  s{i}:\n    image: nginx:1.27\n    networks: [n{i % 50}]\n    ports: ['{10000 + i}:80']\n"
@@ -214,9 +213,10 @@ def test_a_large_legitimate_file_reviews_in_reasonable_time(reviewer: Reviewer) 
     networks = "".join(
         f"  n{i}:\n    ipam:\n      config:\n        - subnet: 10.{i}.0.0/24\n" for i in range(50)
     )
-    text = "services:\n" + services + "networks:\n" + networks
+    # The last service publishes ports on the host network (NR003): found only if the whole file is read.
+    last = "  last:\n    image: nginx:1.27\n    network_mode: host\n    ports: ['80:80']\n"
+    text = "services:\n" + services + last + "networks:\n" + networks
     assert len(text.encode()) < MAX_BYTES
-    started = time.perf_counter()
     report = reviewer.review([SourceFile("big.yaml", text)])
-    elapsed = time.perf_counter() - started
-    assert report.errors == [] and elapsed < 10, f"{elapsed:.2f}s"
+    assert report.errors == []
+    assert [(finding.rule, finding.service) for finding in report.findings] == [("NR003", "last")]
