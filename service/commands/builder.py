@@ -423,6 +423,8 @@ class _Builder:
         return [command(self._("Start the container on the network."), [*argv, self.image])]
 
     def service_commands(self) -> list[CommandData]:
+        if self.driver is Driver.none:  # `none` "is not available for Swarm services" (NA006): no command
+            return []
         argv = ["docker", "service", "create", "--detach", "--name", self.container]
         if self.driver is Driver.host:
             # One task per node: a host-networked task binds the host's ports, so two cannot share a node.
