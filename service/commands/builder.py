@@ -103,7 +103,9 @@ class AssumptionLog:
         ]
 
 
-class _Builder:
+class BuilderBase:
+    """What every platform's builder shares: the request, the assumption log, resolved values, Swarm."""
+
     def __init__(
         self, driver: Driver, request: RecommendationRequest, log: AssumptionLog, gettext: Gettext
     ) -> None:
@@ -124,10 +126,6 @@ class _Builder:
         return self.log.record(name, default, self._(note), self.driver)
 
     @property
-    def image(self) -> str:
-        return self.value("image", self.dep.image, DEFAULT_IMAGE, N_("replace with your application's image"))
-
-    @property
     def container(self) -> str:
         return self.value(
             "container_name",
@@ -135,6 +133,42 @@ class _Builder:
             DEFAULT_CONTAINER,
             N_("any name; used for DNS on the network"),
         )
+
+    def needs_swarm(self) -> bool:
+        return self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)
+
+    def swarm_prerequisites(self) -> list[CommandData]:
+        if not self.needs_swarm():
+            return []
+        init = ["docker", "swarm", "init"]
+        if self.dep.advertise_addr is not None:
+            init += ["--advertise-addr", self.dep.advertise_addr]
+        steps = [
+            command(
+                self._(
+                    "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
+                    "`Swarm: active`). Add --advertise-addr with this node's IP if it has several."
+                ),
+                init,
+            )
+        ]
+        if self.req.hosts > 1 or self.req.cross_host:
+            steps.append(
+                command(
+                    self._(
+                        "On the manager: print the `docker swarm join` command, then run it on every other "
+                        "node. Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first."
+                    ),
+                    ["docker", "swarm", "join-token", "worker"],
+                )
+            )
+        return steps
+
+
+class _Builder(BuilderBase):
+    @property
+    def image(self) -> str:
+        return self.value("image", self.dep.image, DEFAULT_IMAGE, N_("replace with your application's image"))
 
     @property
     def network(self) -> str:
@@ -250,36 +284,6 @@ class _Builder:
 
     def shim_used(self) -> bool:
         return self.req.host_access and self.driver is Driver.macvlan
-
-    def needs_swarm(self) -> bool:
-        return self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)
-
-    def swarm_prerequisites(self) -> list[CommandData]:
-        if not self.needs_swarm():
-            return []
-        init = ["docker", "swarm", "init"]
-        if self.dep.advertise_addr is not None:
-            init += ["--advertise-addr", self.dep.advertise_addr]
-        steps = [
-            command(
-                self._(
-                    "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
-                    "`Swarm: active`). Add --advertise-addr with this node's IP if it has several."
-                ),
-                init,
-            )
-        ]
-        if self.req.hosts > 1 or self.req.cross_host:
-            steps.append(
-                command(
-                    self._(
-                        "On the manager: print the `docker swarm join` command, then run it on every other "
-                        "node. Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first."
-                    ),
-                    ["docker", "swarm", "join-token", "worker"],
-                )
-            )
-        return steps
 
     def network_commands(self, lan: Lan | None) -> list[CommandData]:
         if self.driver in (Driver.host, Driver.none):

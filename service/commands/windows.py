@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import ipaddress
 
-from service.commands.addressing import DEFAULT_LAN_SUBNET
+from service.commands.addressing import DEFAULT_LAN_SUBNET, suggested_gateway, suggested_ip_range
 from service.commands.builder import (
     ALTERNATIVES_NOTE,
     AssumptionLog,
+    BuilderBase,
     CommandData,
     CommandsData,
     build_commands,
@@ -32,9 +33,8 @@ from service.commands.builder import (
     service_publish_args,
 )
 from service.commands.compose import snippet
-from service.commands.policy import DEFAULT_CONTAINER
 from service.i18n import N_, Gettext, english
-from service.models import Deployment, Driver, NetworkAccess, Platform, RecommendationRequest, Requirements
+from service.models import Driver, NetworkAccess, Platform, RecommendationRequest
 
 # A Windows base image for the placeholder: a Linux image cannot run on a Windows container host.
 WINDOWS_IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
@@ -97,24 +97,7 @@ def build_platform_commands(
     return _WindowsBuilder(driver, request, log, gettext).build()
 
 
-class _WindowsBuilder:
-    def __init__(
-        self, driver: Driver, request: RecommendationRequest, log: AssumptionLog, gettext: Gettext
-    ) -> None:
-        self.driver = driver
-        self._ = gettext
-        self.req: Requirements = request.requirements
-        self.dep: Deployment = request.deployment
-        self.log = log
-        self.ports = self.req.port_specs() if self.req.network_access is NetworkAccess.full else ()
-
-    # -- resolved values ----------------------------------------------------------------------------------
-
-    def value(self, name: str, given: str | None, default: str, note: str) -> str:
-        if given is not None:
-            return given
-        return self.log.record(name, default, self._(note), self.driver)
-
+class _WindowsBuilder(BuilderBase):
     @property
     def image(self) -> str:
         return self.value(
@@ -125,15 +108,6 @@ class _WindowsBuilder:
                 "replace with your application's Windows image, built on a base that matches the host's "
                 "Windows version (ltsc2022 needs Windows Server 2022)"
             ),
-        )
-
-    @property
-    def container(self) -> str:
-        return self.value(
-            "container_name",
-            self.dep.container_name,
-            DEFAULT_CONTAINER,
-            N_("any name; used for DNS on the network"),
         )
 
     @property
@@ -169,12 +143,15 @@ class _WindowsBuilder:
         subnet = ipaddress.IPv4Network(subnet_text)
         first_host = subnet.network_address + 1
         gateway = self.value(
-            "gateway", self.dep.gateway, str(first_host), N_("replace with your LAN router's address")
+            "gateway",
+            self.dep.gateway,
+            str(suggested_gateway(subnet)),
+            N_("replace with your LAN router's address"),
         )
         if self.dep.ip_range is not None:
             block = ipaddress.IPv4Network(self.dep.ip_range)
         else:
-            block = list(subnet.subnets(prefixlen_diff=2))[2] if subnet.prefixlen <= 28 else subnet
+            block = suggested_ip_range(subnet)  # the Linux LAN plan's block (service/commands/addressing)
             self.log.record(
                 "ip_range",
                 str(block),
@@ -204,33 +181,6 @@ class _WindowsBuilder:
             "compose": self.compose(addressing),
         }
         return data
-
-    def swarm_prerequisites(self) -> list[CommandData]:
-        if not (self.driver is Driver.overlay or (self.req.swarm and self.driver is not Driver.none)):
-            return []
-        init = ["docker", "swarm", "init"]
-        if self.dep.advertise_addr is not None:
-            init += ["--advertise-addr", self.dep.advertise_addr]
-        steps = [
-            command(
-                self._(
-                    "On the first manager node: turn on Swarm mode (skip if `docker info` already shows "
-                    "`Swarm: active`). Add --advertise-addr with this node's IP if it has several."
-                ),
-                init,
-            )
-        ]
-        if self.req.hosts > 1 or self.req.cross_host:
-            steps.append(
-                command(
-                    self._(
-                        "On the manager: print the `docker swarm join` command, then run it on every other "
-                        "node. Open 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes first."
-                    ),
-                    ["docker", "swarm", "join-token", "worker"],
-                )
-            )
-        return steps
 
     def driver_options(self) -> list[tuple[str, str]]:
         """The windowsshim options: the host adapter, the VLAN, and OutboundNAT for l2bridge."""
