@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.catalogue import Catalogue, SelectionRule
-from service.commands import AssumptionLog, build_commands
+from service.command_memo import commands_for
+from service.commands import AssumptionLog
 from service.facts import Facts, derive_facts, requirement_fields
 from service.models import (
     MULTICAST_FROM_BOOL,
@@ -45,8 +46,8 @@ class DriverState:
 def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
     """Apply every rule whose condition holds; return the drivers ranked (viable first, then by score)."""
     states = {driver: DriverState(driver, info.base_score) for driver, info in catalogue.drivers.items()}
-    for rule in catalogue.rules:
-        if not rule.condition.predicate(facts):
+    for holds, rule in catalogue.conditions:
+        if not holds(facts):
             continue
         for effect in rule.effects:
             state = states[effect.driver]
@@ -89,7 +90,7 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
             "summary": _summary(state, top, catalogue),
             "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
             "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
-            "commands": build_commands(state.driver, request, log, state.prerequisites)
+            "commands": commands_for(state.driver, request, log, state.prerequisites)
             if state.viable
             else None,
         }
@@ -166,7 +167,7 @@ def _compromise(
     if overrides:
         requirements = Requirements.model_validate({**request.requirements.model_dump(), **overrides})
         adjusted = request.model_copy(update={"requirements": requirements})
-    commands = build_commands(chosen.driver, adjusted, log, chosen.prerequisites)
+    commands = commands_for(chosen.driver, adjusted, log, chosen.prerequisites)
     return {"driver": chosen.driver.value, "cost": cost, "gives_up": gives_up, "commands": commands}
 
 
