@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from service import __version__
 from service.advisor import Advisor
-from service.api import chat_routes, plugin_routes, review_routes
+from service.api import chat_routes, fastpath, plugin_routes, review_routes
 from service.api.errors import install_error_handlers
+from service.api.fastpath import RecommendationFastPath
 from service.api.limits import BodySizeLimit
 from service.api.operations import install_operations
+from service.api.response_cache import ResponseCache
 from service.api.routes import router
 from service.models import RecommendationRequest
 from service.plugins import load_plugins
@@ -18,7 +22,10 @@ from service.review.reviewer import Reviewer
 from service.settings import Settings
 
 
-def create_app(settings: Settings | None = None, advisor: Advisor | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, advisor: Advisor | None = None, *, fast_path: bool = True
+) -> FastAPI:
+    """The service. `fast_path=False` leaves every recommendation POST to FastAPI (tests compare both)."""
     settings = settings or Settings()
     app = FastAPI(
         title="netadvisor",
@@ -34,14 +41,30 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     # CatalogueError naming its file, never the first review with a 500.
     app.state.reviewer = Reviewer.for_advisor(app.state.advisor)
     app.state.plugins = load_plugins(settings.rules_dir)
+    app.state.response_cache = ResponseCache(settings.response_cache_size)
     install_error_handlers(app, {"/v1/recommendations": RecommendationRequest, "/v1/reviews": ReviewRequest})
     app.include_router(router)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
     app.include_router(plugin_routes.router)
+    if fast_path:  # innermost: after the key check and the body limit, before FastAPI's routing
+        app.add_middleware(
+            RecommendationFastPath,
+            advisor=lambda: app.state.advisor,
+            cache=lambda: app.state.response_cache,
+            route=lambda: _route(app, fastpath.PATH, "POST"),
+        )
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
     # which reads the body) cover every answer, 413 included, and keyless requests are refused unread.
     install_operations(app, settings)
+    app.state.metrics.cache_capacity.set(settings.response_cache_size)
     return app
+
+
+def _route(app: FastAPI, path: str, method: str) -> BaseRoute | None:
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+            return route
+    return None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from service import __version__
 from service.advisor import Advisor
 from service.api.errors import ErrorEnvelope
+from service.api.response_cache import CachedAnswer, ResponseCache, cache_key
 from service.catalogue import DriverInfo, SelectionRuleData
 from service.models import Recommendation, RecommendationRequest
 from service.observability.metrics import record_recommendation
@@ -59,28 +61,58 @@ def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
     return "json"
 
 
-def answer(advisor: Advisor, request: RecommendationRequest, output: OutputFormat) -> Response:
-    """One recommendation in the asked-for format; both recommendation routes end here."""
+def answer(
+    advisor: Advisor, request: RecommendationRequest, output: OutputFormat, cache: ResponseCache
+) -> Response:
+    """One recommendation in the asked-for format; both recommendation routes (and the fast path) end here."""
+    if cache.maxsize == 0:
+        found = _computed(advisor, request, output)
+    else:
+        key = cache_key(request, output, advisor.catalogue.version)
+        cached = cache.get(key)
+        if cached is None:
+            cached = _computed(advisor, request, output)
+            cache.put(key, cached)
+        found = cached
+    record_recommendation(found.top)
+    return Response(found.body, media_type=found.media_type)
+
+
+def _computed(advisor: Advisor, request: RecommendationRequest, output: OutputFormat) -> CachedAnswer:
     if output == "json":
         # The engine's plain data serialised by orjson; FastAPI's response_model pass would validate and
         # serialise it again, which costs more than computing the answer (bench/README.md).
         content, top = advisor.recommend_json(request)
-        record_recommendation(top)
-        return Response(content, media_type="application/json")
+        return CachedAnswer(content, "application/json", top)
     rec = advisor.recommend(request)
-    record_recommendation(rec.recommendation.value if rec.recommendation else None)
     media = "text/markdown" if output == "markdown" else "text/plain"
-    return PlainTextResponse(render_recommendation(rec, output), media_type=f"{media}; charset=utf-8")
+    top = rec.recommendation.value if rec.recommendation else None
+    return CachedAnswer(render_recommendation(rec, output).encode(), f"{media}; charset=utf-8", top)
 
 
-@router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
-async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
-    return {
-        "status": "ok",
-        "version": __version__,
-        "catalogue_version": advisor.catalogue.version,
-        "rules": len(advisor.catalogue.rules),
-    }
+def response_cache(request: Request) -> ResponseCache:
+    cache: ResponseCache = request.app.state.response_cache
+    return cache
+
+
+@router.get(
+    "/healthz", tags=["operations"], summary="Liveness and catalogue status", response_model=dict[str, Any]
+)
+async def healthz(request: Request) -> Response:
+    # Probes call this every few seconds on every replica: the answer is fixed for the app's catalogue,
+    # so it is serialised once (the JSON FastAPI would send) rather than encoded on every call.
+    state = request.app.state
+    body: bytes | None = getattr(state, "healthz_body", None)
+    if body is None:
+        advisor: Advisor = state.advisor
+        content = {
+            "status": "ok",
+            "version": __version__,
+            "catalogue_version": advisor.catalogue.version,
+            "rules": len(advisor.catalogue.rules),
+        }
+        body = state.healthz_body = orjson.dumps(content)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -95,10 +127,13 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
 async def create_recommendation(
     body: RecommendationRequest,
     advisor: AdvisorDep,
+    request: Request,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    return answer(advisor, body, wants(format, accept))
+    # Valid JSON requests are answered by service/api/fastpath.py before they reach this handler, through
+    # the same `answer`; this handler answers what the fast path hands on (and every invalid request).
+    return answer(advisor, body, wants(format, accept), response_cache(request))
 
 
 @router.get(
@@ -111,11 +146,12 @@ async def create_recommendation(
 async def query_recommendation(
     q: Annotated[str, Query(max_length=8192, description=QUERY_DESCRIPTION)],
     advisor: AdvisorDep,
+    request: Request,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
     # the chat query language; a bad token is a 422
-    return answer(advisor, parse_rest_query(q), wants(format, accept))
+    return answer(advisor, parse_rest_query(q), wants(format, accept), response_cache(request))
 
 
 @router.get(
