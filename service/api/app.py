@@ -11,8 +11,9 @@ from service.advisor import Advisor
 from service.api import chat_routes, fastpath, plugin_routes, review_routes
 from service.api.errors import install_error_handlers
 from service.api.fastpath import RecommendationFastPath
+from service.api.http_cache import ConditionalGet
 from service.api.limits import BodySizeLimit
-from service.api.operations import install_operations
+from service.api.operations import install_operations, parse_api_keys
 from service.api.response_cache import ResponseCache
 from service.api.routes import router
 from service.models import RecommendationRequest
@@ -54,6 +55,8 @@ def create_app(
             cache=lambda: app.state.response_cache,
             route=lambda: _route(app, fastpath.PATH, "POST"),
         )
+    # ETag, Cache-Control and 304 for the answers that are a pure function of the URL.
+    app.add_middleware(ConditionalGet, private=bool(parse_api_keys(_raw_keys(settings))))
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
@@ -61,6 +64,10 @@ def create_app(
     install_operations(app, settings)
     app.state.metrics.cache_capacity.set(settings.response_cache_size)
     return app
+
+
+def _raw_keys(settings: Settings) -> str | None:
+    return settings.api_keys.get_secret_value() if settings.api_keys is not None else None
 
 
 def _route(app: FastAPI, path: str, method: str) -> BaseRoute | None:
