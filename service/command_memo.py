@@ -1,8 +1,8 @@
 """Memoized command building: the commands and Compose snippet of a driver, keyed by what they read.
 
-`commands.build_commands` is a pure function of the driver, the deployment values, the requirement
-fields it reads (`COMMAND_REQUIREMENTS`) and the rule prerequisites; it also records the defaults it used
-in the request's `AssumptionLog`. Building them took about half the engine's time, and distinct requests
+`commands.build_commands` is a pure function of the driver, the request fields it reads for that driver
+(`memo_key`) and the rule prerequisites; it also records the defaults it used in the request's
+`AssumptionLog`. Building them took about half the engine's time, and distinct requests
 share them far more often than they share whole answers (most requirement fields only move scores), so
 the result is kept per key together with the assumptions it recorded, which are replayed into the log on
 a hit: the answer is byte-identical either way (tests/test_command_memo.py, bench/snapshot_answers.py).
@@ -13,83 +13,84 @@ them, `recommend()` copies them into response models).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
 from service.commands import AssumptionLog, CommandsData, build_commands
 from service.lru import LruCache
-from service.models import Driver, RecommendationRequest
+from service.models import Deployment, Driver, NetworkAccess, RecommendationRequest, Requirements
 
-# What command building reads, per driver: requirement fields and deployment fields. A driver's commands
-# never depend on a field outside its sets (host and none ignore addressing; bridge and overlay ignore the
-# LAN; macvlan and ipvlan publish no ports), so distinct requests share them often. tests/test_command_memo.py
-# changes every other field, request by request, and checks the commands and assumptions stay the same: a
-# builder that starts reading a new field fails that test until the field is added here.
-_EVERY_DRIVER_REQUIREMENTS = ("swarm", "hosts", "cross_host")
-_EVERY_DRIVER_DEPLOYMENT = ("image", "container_name", "advertise_addr")
-_NETWORK_REQUIREMENTS = ("network_access", "ipv6")
-_NETWORK_DEPLOYMENT = ("network_name", "subnet", "gateway", "ip_range", "ipv6_subnet", "mtu")
-_BRIDGE_REQUIREMENTS = (
-    *_EVERY_DRIVER_REQUIREMENTS,
-    *_NETWORK_REQUIREMENTS,
-    "ports",
-    "platform",
-    "encryption",
-)
-_LAN_REQUIREMENTS = (
-    *_EVERY_DRIVER_REQUIREMENTS,
-    *_NETWORK_REQUIREMENTS,
-    "vlan",
-    "own_ip",
-    "own_mac",
-    "host_access",
-)
-COMMAND_INPUTS: dict[Driver, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Driver.host: (_EVERY_DRIVER_REQUIREMENTS, _EVERY_DRIVER_DEPLOYMENT),
-    # `none` in Swarm: its service command names a network (see commands.service_commands).
-    Driver.none: (_EVERY_DRIVER_REQUIREMENTS, (*_EVERY_DRIVER_DEPLOYMENT, "network_name")),
-    Driver.bridge: (_BRIDGE_REQUIREMENTS, (*_EVERY_DRIVER_DEPLOYMENT, *_NETWORK_DEPLOYMENT)),
-    Driver.overlay: (_BRIDGE_REQUIREMENTS, (*_EVERY_DRIVER_DEPLOYMENT, *_NETWORK_DEPLOYMENT)),
-    Driver.macvlan: (
-        _LAN_REQUIREMENTS,
-        (*_EVERY_DRIVER_DEPLOYMENT, *_NETWORK_DEPLOYMENT, "parent_interface"),
-    ),
-    Driver.ipvlan: (_LAN_REQUIREMENTS, (*_EVERY_DRIVER_DEPLOYMENT, *_NETWORK_DEPLOYMENT, "parent_interface")),
-}
 MEMO_SIZE = 4096  # entries of a few KB each: a few tens of MB in the worst case
 
 _Recorded = tuple[tuple[str, str, str], ...]  # (field, value, note) in the order they were first recorded
 _memo: LruCache[tuple[Any, ...], tuple[CommandsData, _Recorded]] = LruCache(MEMO_SIZE)
 
+# What command building reads, per driver, and only when it reads it: host and none ignore addressing,
+# bridge and overlay the LAN, macvlan and ipvlan published ports; without Swarm only an overlay's join step
+# looks at the host count; a default IPv6 subnet is used only with IPv6. The keys below say exactly that,
+# so distinct requests share commands often. tests/test_command_memo.py changes requests one field at a
+# time and checks that whenever the key stays the same, so do the commands and the assumptions: a builder
+# that starts reading something new fails that test until the key reads it too.
 
-def _getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A C-speed tuple of the named values (itemgetter returns a bare value for one name, so never one)."""
-    assert len(names) > 1
-    return operator.itemgetter(*names)
+
+def _swarm(driver: Driver, r: Requirements, d: Deployment) -> tuple[Any, ...]:
+    if r.swarm:
+        return (True, r.hosts, r.cross_host, d.advertise_addr)
+    if driver is Driver.overlay:  # always needs Swarm mode; a join step when more than one host
+        return (False, r.hosts > 1 or r.cross_host, d.advertise_addr)
+    return (False,)
 
 
-# Per driver: the hashable requirement values, whether `ports` matters, the deployment values.
-_KEY_PARTS = {
-    driver: (
-        _getter(tuple(name for name in requirement_names if name != "ports")),
-        "ports" in requirement_names,
-        _getter(deployment_names),
-    )
-    for driver, (requirement_names, deployment_names) in COMMAND_INPUTS.items()
+def _ipv6(r: Requirements, d: Deployment) -> tuple[Any, ...]:
+    return (True, d.ipv6_subnet) if r.ipv6 else (False,)
+
+
+def _published(r: Requirements) -> tuple[Any, ...]:
+    # Ports are published only with full network access.
+    return (r.network_access, tuple(r.ports) if r.network_access is NetworkAccess.full else ())
+
+
+def _host_key(driver: Driver, r: Requirements, d: Deployment) -> tuple[Any, ...]:
+    # `none` in Swarm: its service command names a network (see commands.service_commands).
+    network = d.network_name if driver is Driver.none and r.swarm else None
+    return (*_swarm(driver, r, d), d.image, d.container_name, network)
+
+
+def _bridge_key(driver: Driver, r: Requirements, d: Deployment) -> tuple[Any, ...]:
+    # Only a bridge reads the platform (`nat` on Windows), an IP range and no encryption; only an overlay
+    # reads encryption.
+    bridge = driver is Driver.bridge
+    own = (r.platform, d.ip_range) if bridge else (r.encryption,)
+    addressing = (d.network_name, d.subnet, d.gateway, d.mtu, d.image, d.container_name)
+    return (*_swarm(driver, r, d), *_published(r), *_ipv6(r, d), *own, *addressing)
+
+
+def _lan_key(driver: Driver, r: Requirements, d: Deployment) -> tuple[Any, ...]:
+    internal = r.network_access is NetworkAccess.internal
+    # macvlan: a shim for host access, a MAC of its own; ipvlan shares the parent's MAC, so only whether
+    # the container gets a fixed IP matters.
+    own = (r.own_ip, r.own_mac, r.host_access) if driver is Driver.macvlan else (r.own_ip or r.own_mac,)
+    lan = (d.parent_interface, r.vlan, d.subnet, d.gateway, d.ip_range, d.network_name, d.mtu)
+    return (*_swarm(driver, r, d), internal, *_ipv6(r, d), *own, *lan, d.image, d.container_name)
+
+
+_KEYS: dict[Driver, Callable[[Driver, Requirements, Deployment], tuple[Any, ...]]] = {
+    Driver.host: _host_key,
+    Driver.none: _host_key,
+    Driver.bridge: _bridge_key,
+    Driver.overlay: _bridge_key,
+    Driver.macvlan: _lan_key,
+    Driver.ipvlan: _lan_key,
 }
 
 
-def _key(
+def memo_key(
     driver: Driver, request: RecommendationRequest, prerequisites: list[tuple[str, list[str]]]
 ) -> tuple[Any, ...]:
-    requirement_values, reads_ports, deployment_values = _KEY_PARTS[driver]
-    requirements = request.requirements.__dict__
+    """Everything `build_commands` reads for this driver; equal keys, equal commands and assumptions."""
     return (
         driver,
-        requirement_values(requirements),
-        tuple(requirements["ports"]) if reads_ports else (),  # the one list field
-        deployment_values(request.deployment.__dict__),
+        _KEYS[driver](driver, request.requirements, request.deployment),
         tuple((description, tuple(argv)) for description, argv in prerequisites),
     )
 
@@ -101,7 +102,7 @@ def commands_for(
     prerequisites: list[tuple[str, list[str]]],
 ) -> CommandsData:
     """`build_commands`, memoized; the defaults it used are recorded in `log` as if it had run."""
-    key = _key(driver, request, prerequisites)
+    key = memo_key(driver, request, prerequisites)
     cached = _memo.get(key)
     if cached is None:
         own = AssumptionLog()
