@@ -497,3 +497,23 @@ def test_the_document_promises_no_422_where_none_can_happen(client: TestClient) 
     assert "422" not in paths["/v1/rules/{rule_id}"]["get"]["responses"]
     assert "422" not in paths["/v1/drivers/{driver}"]["get"]["responses"]
     assert "422" in paths["/v1/recommendations"]["post"]["responses"]
+
+
+def test_an_access_line_written_directly_is_the_line_the_formatter_writes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With only our handler listening, log_access skips the LogRecord; the line must not change."""
+    from service.observability.logs import AccessRecord, configure_logging, log_access
+
+    configure_logging("info")
+    record = AccessRecord("GET", "/v1/rules/{rule_id}", '/v1/rules/\u00fc\x07"', 200, 1.23456, "rid-1", "::1")
+    monkeypatch.setattr(logging.root, "handlers", [])  # nobody else listening: the direct way
+    log_access(record)
+    direct = capsys.readouterr().out.strip()
+    monkeypatch.setattr(logging.root, "handlers", [logging.NullHandler()])  # a listener: the usual way
+    log_access(record)
+    usual = capsys.readouterr().out.strip()
+    timestamp = re.compile(r'"ts": "[0-9T:.-]+Z"')
+    assert timestamp.search(direct) and direct.isascii()
+    assert timestamp.sub("TS", direct) == timestamp.sub("TS", usual)
+    assert json.loads(direct)["path"] == '/v1/rules/\u00fc\x07"'

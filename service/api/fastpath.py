@@ -52,6 +52,7 @@ class RecommendationFastPath:
         self._advisor = advisor
         self._cache = cache
         self._route = route
+        self._template: BaseRoute | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
@@ -62,7 +63,9 @@ class RecommendationFastPath:
         if response is None:
             await self.app(scope, _replay(messages, receive), send)
             return
-        scope["route"] = self._route()  # the route template the metrics and the access log report
+        if self._template is None:
+            self._template = self._route()
+        scope["route"] = self._template  # the route template the metrics and the access log report
         await response(scope, receive, send)
 
     def _answer(self, scope: Scope, body: bytes | None) -> Response | None:

@@ -214,7 +214,14 @@ class RequestContext:
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         responded = False
+        counted: float | None = None  # the elapsed time the metrics recorded, once they have
         id_header = (_REQUEST_ID_HEADER, request_id.encode())
+
+        def count() -> float:
+            nonlocal counted
+            counted = time.perf_counter() - started
+            self.metrics.observe_request(str(scope.get("method", "")), self.templates(scope), status, counted)
+            return counted
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, responded
@@ -223,6 +230,10 @@ class RequestContext:
                 responded = True
                 # Nothing inside sets this header, so appending is what MutableHeaders' replace would do.
                 message["headers"] = [*message.get("headers", ()), id_header]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Counted before the last bytes leave: a client that scrapes /metrics right after its
+                # answer (on another worker, even) must find its request counted.
+                count()
             await send(message)
 
         id_token = request_id_var.set(request_id)
@@ -238,28 +249,28 @@ class RequestContext:
             # handler sends; count and log it as that.
             if not responded:
                 status = 500
-            elapsed = time.perf_counter() - started
-            route = self.templates(scope)
-            method = str(scope.get("method", ""))
-            self.metrics.observe_request(method, route, status, elapsed)
+            elapsed = counted if counted is not None else count()
             if access_logged(status):
-                client = scope.get("client")
-                log_access(
-                    AccessRecord(
-                        method=method[:16],
-                        route=route,
-                        path=str(scope.get("path", ""))[:256],
-                        status=status,
-                        duration_ms=elapsed * 1000,
-                        request_id=request_id,
-                        client=str(client[0]) if client else None,
-                    )
-                )
+                self._log(scope, status, elapsed, request_id)
             if not failed:
                 metrics_module.unbind(metrics_token)
                 request_id_var.reset(id_token)
             # else: left set, so the 500 handler outside (same task, and each request has its own task)
             # logs the traceback with this request's ID.
+
+    def _log(self, scope: Scope, status: int, elapsed: float, request_id: str) -> None:
+        client = scope.get("client")
+        log_access(
+            AccessRecord(
+                method=str(scope.get("method", ""))[:16],
+                route=self.templates(scope),
+                path=str(scope.get("path", ""))[:256],
+                status=status,
+                duration_ms=elapsed * 1000,
+                request_id=request_id,
+                client=str(client[0]) if client else None,
+            )
+        )
 
 
 # -- OpenAPI -----------------------------------------------------------------------------------------------
