@@ -499,14 +499,17 @@ def test_the_document_promises_no_422_where_none_can_happen(client: TestClient) 
     assert "422" in paths["/v1/recommendations"]["post"]["responses"]
 
 
+@pytest.mark.parametrize(("status", "client"), [(200, "::1"), (503, None)])
 def test_an_access_line_written_directly_is_the_line_the_formatter_writes(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], status: int, client: str | None
 ) -> None:
     """With only our handler listening, log_access skips the LogRecord; the line must not change."""
     from service.observability.logs import AccessRecord, configure_logging, log_access
 
     configure_logging("info")
-    record = AccessRecord("GET", "/v1/rules/{rule_id}", '/v1/rules/\u00fc\x07"', 200, 1.23456, "rid-1", "::1")
+    record = AccessRecord(
+        "GET", "/v1/rules/{rule_id}", '/v1/rules/\u00fc\x07"', status, 1.23456, "r-1", client
+    )
     monkeypatch.setattr(logging.root, "handlers", [])  # nobody else listening: the direct way
     log_access(record)
     direct = capsys.readouterr().out.strip()

@@ -8,14 +8,13 @@ from starlette.routing import BaseRoute
 
 from service import __version__
 from service.advisor import Advisor
-from service.api import chat_routes, fastpath, plugin_routes, review_routes
+from service.api import chat_routes, fastpath, plugin_routes, review_routes, routes
 from service.api.errors import install_error_handlers
 from service.api.fastpath import RecommendationFastPath
 from service.api.http_cache import ConditionalGet
 from service.api.limits import BodySizeLimit
 from service.api.operations import install_operations, parse_api_keys
 from service.api.response_cache import ResponseCache
-from service.api.routes import router
 from service.models import RecommendationRequest
 from service.plugins import load_plugins
 from service.review.models import ReviewRequest
@@ -44,7 +43,8 @@ def create_app(
     app.state.plugins = load_plugins(settings.rules_dir)
     app.state.response_cache = ResponseCache(settings.response_cache_size)
     install_error_handlers(app, {"/v1/recommendations": RecommendationRequest, "/v1/reviews": ReviewRequest})
-    app.include_router(router)
+    app.add_api_route(endpoint=routes.healthz, **routes.HEALTHZ_ROUTE)
+    app.include_router(routes.router)
     app.include_router(review_routes.router)
     app.include_router(chat_routes.router)
     app.include_router(plugin_routes.router)

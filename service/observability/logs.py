@@ -159,11 +159,25 @@ def log_access(record: AccessRecord) -> None:
     }
     handler = _sole_handler(level)
     if handler is not None:
-        # One line a request: building a LogRecord (caller lookup, thread and process names) and sending
-        # it through the logging tree cost twice as much as the line itself. This writes the very line
-        # JsonFormatter would (tests/test_operations.py compares them).
-        entry = _entry(time.time(), logging.getLevelName(level).lower(), ACCESS_LOGGER, "request")
-        entry.update(fields)
-        handler.emit_line(_dumps(entry))
+        # One line a request: building a LogRecord (caller lookup, thread and process names), sending it
+        # through the logging tree and json.dumps cost three times what writing the line does. This
+        # writes the very line JsonFormatter would (tests/test_operations.py compares them).
+        handler.emit_line(_access_line(time.time(), level, fields))
         return
     access_log.log(level, "request", extra={"fields": fields})
+
+
+_quoted = json.encoder.encode_basestring_ascii  # what json.dumps(ensure_ascii=True) does to each string
+
+
+def _access_line(created: float, level: int, fields: dict[str, Any]) -> str:
+    """`_dumps` of the access entry, spelled out: the same keys, order, separators and escaping."""
+    client = fields["client"]
+    return (
+        f'{{"ts": "{_timestamp(created)}", "level": "{"error" if level >= logging.ERROR else "info"}", '
+        f'"logger": "{ACCESS_LOGGER}", "msg": "request", "method": {_quoted(fields["method"])}, '
+        f'"route": {_quoted(fields["route"])}, "path": {_quoted(fields["path"])}, '
+        f'"status": {int(fields["status"])}, "duration_ms": {float(fields["duration_ms"])!r}, '
+        f'"request_id": {_quoted(fields["request_id"])}, '
+        f'"client": {"null" if client is None else _quoted(client)}}}'
+    )
