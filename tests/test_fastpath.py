@@ -107,3 +107,11 @@ def test_a_chunked_body_still_meets_the_limit_and_the_fast_path(advisor: Advisor
         streamed = client.post("/v1/recommendations", content=chunks(), headers=JSON)
         whole = client.post("/v1/recommendations", content=BODIES[0], headers=JSON)
     assert streamed.status_code == 200 and streamed.content == whole.content
+
+
+def test_healthz_is_answered_like_the_route_and_counted_under_it(both: tuple[TestClient, TestClient]) -> None:
+    fast, plain = both
+    assert _seen(fast.get("/healthz")) == _seen(plain.get("/healthz"))
+    before = requests_counted(fast, "GET", "/healthz", 200)
+    fast.get("/healthz?probe=1")
+    assert requests_counted(fast, "GET", "/healthz", 200) == before + 1

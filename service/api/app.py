@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from service import __version__
 from service.advisor import Advisor
-from service.api import chat_routes, fastpath, plugin_routes, review_routes, routes
+from service.api import chat_routes, plugin_routes, review_routes, routes
 from service.api.errors import install_error_handlers
 from service.api.fastpath import RecommendationFastPath
 from service.api.http_cache import ConditionalGet
@@ -49,12 +47,7 @@ def create_app(
     app.include_router(chat_routes.router)
     app.include_router(plugin_routes.router)
     if fast_path:  # innermost: after the key check and the body limit, before FastAPI's routing
-        app.add_middleware(
-            RecommendationFastPath,
-            advisor=lambda: app.state.advisor,
-            cache=lambda: app.state.response_cache,
-            route=lambda: _route(app, fastpath.PATH, "POST"),
-        )
+        app.add_middleware(RecommendationFastPath, service=app)
     # ETag, Cache-Control and 304 for the answers that are a pure function of the URL.
     app.add_middleware(ConditionalGet, private=bool(parse_api_keys(_raw_keys(settings))))
     # Oversized bodies are refused before anything else reads them.
@@ -68,10 +61,3 @@ def create_app(
 
 def _raw_keys(settings: Settings) -> str | None:
     return settings.api_keys.get_secret_value() if settings.api_keys is not None else None
-
-
-def _route(app: FastAPI, path: str, method: str) -> BaseRoute | None:
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
-            return route
-    return None

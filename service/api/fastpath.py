@@ -1,4 +1,4 @@
-"""`POST /v1/recommendations` for valid JSON requests, without FastAPI's per-request machinery.
+"""`POST /v1/recommendations` for valid JSON requests, and `GET /healthz`, without FastAPI's routing.
 
 FastAPI resolves a route's parameters on every request (the body model, `format`, `Accept`, the advisor
 dependency): for this route that cost more than the engine (bench/README.md). This ASGI layer, inside the
@@ -11,27 +11,30 @@ Everything else (a missing or different content type, bad JSON, a validation err
 handed on untouched, body included, to the FastAPI route, which answers it as before: errors keep their
 one envelope and their exact wording. tests/test_fastpath.py sends the same requests to an app with and
 without this layer and compares status, headers and bytes.
+
+`GET /healthz` (liveness probes: every replica, every few seconds) gets the route's own fixed answer
+(`routes.health_response`) here too, which spares it FastAPI's route resolution, most of its cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from fastapi import FastAPI
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.advisor import Advisor
-from service.api.response_cache import ResponseCache
-from service.api.routes import OutputFormat, answer, wants
+from service.api.routes import OutputFormat, answer, health_response, wants
 from service.errors import NetadvisorError
 from service.models import RecommendationRequest
 
 PATH = "/v1/recommendations"
+HEALTH_PATH = "/healthz"
 _FORMATS: frozenset[str] = frozenset({"json", "markdown", "text"})
 
 
@@ -40,21 +43,30 @@ def _media_type(value: bytes) -> bytes:
 
 
 class RecommendationFastPath:
-    def __init__(
-        self,
-        app: ASGIApp,
-        advisor: Callable[[], Advisor],
-        cache: Callable[[], ResponseCache],
-        route: Callable[[], BaseRoute | None],
-    ) -> None:
+    def __init__(self, app: ASGIApp, service: FastAPI) -> None:
         self.app = app
-        # Looked up on first use: the middleware stack is built before the app state and routes are final.
-        self._advisor = advisor
-        self._cache = cache
-        self._route = route
-        self._template: BaseRoute | None = None
+        # Read on use: the middleware stack is built before the app's state and routes are final.
+        self.service = service
+        self._templates: dict[tuple[str, str], BaseRoute | None] = {}
+
+    def _template(self, method: str, path: str) -> BaseRoute | None:
+        """The route FastAPI would have picked, which the metrics and the access log report."""
+        if (method, path) not in self._templates:
+            self._templates[method, path] = next(
+                (
+                    route
+                    for route in self.service.router.routes
+                    if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ())
+                ),
+                None,
+            )
+        return self._templates[method, path]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == HEALTH_PATH:
+            scope["route"] = self._template("GET", HEALTH_PATH)
+            await health_response(self.service.state)(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
             await self.app(scope, receive, send)
             return
@@ -63,9 +75,7 @@ class RecommendationFastPath:
         if response is None:
             await self.app(scope, _replay(messages, receive), send)
             return
-        if self._template is None:
-            self._template = self._route()
-        scope["route"] = self._template  # the route template the metrics and the access log report
+        scope["route"] = self._template("POST", PATH)
         await response(scope, receive, send)
 
     def _answer(self, scope: Scope, body: bytes | None) -> Response | None:
@@ -84,7 +94,8 @@ class RecommendationFastPath:
         except ValidationError:
             return None
         try:
-            return answer(self._advisor(), request, output, self._cache())
+            state = self.service.state
+            return answer(state.advisor, request, output, state.response_cache)
         except NetadvisorError:  # typed errors have their handlers behind the route
             return None
 

@@ -108,9 +108,13 @@ HEALTHZ_ROUTE: dict[str, Any] = {
 
 
 async def healthz(request: Request) -> Response:
+    return health_response(request.app.state)
+
+
+def health_response(state: Any) -> Response:
+    """The `/healthz` answer; service/api/fastpath.py sends the same for GET without routing."""
     # The answer is fixed for the app's catalogue, so it is serialised once (the JSON FastAPI would
     # send) rather than encoded on every call.
-    state = request.app.state
     body: bytes | None = getattr(state, "healthz_body", None)
     if body is None:
         advisor: Advisor = state.advisor
