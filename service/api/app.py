@@ -13,6 +13,7 @@ from service.api.errors import install_error_handlers
 from service.api.limits import BodySizeLimit
 from service.api.media import RequireJson
 from service.api.operations import install_operations
+from service.api.response_cache import ResponseCache
 from service.api.routes import REQUEST_FIELDS_PATH, router
 from service.models import RecommendationRequest
 from service.plugins import load_plugins
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     # CatalogueError naming its file, never the first review with a 500.
     app.state.reviewer = Reviewer.for_advisor(app.state.advisor)
     app.state.plugins = load_plugins(settings.rules_dir)
+    app.state.response_cache = ResponseCache(settings.response_cache_size)
     json_bodies: dict[str, type[BaseModel]] = {
         "/v1/recommendations": RecommendationRequest,
         "/v1/reviews": ReviewRequest,
@@ -74,4 +76,5 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
         public_paths=(DOCS_PATH, REDOC_PATH, ui_routes.PAGE_PATH, REQUEST_FIELDS_PATH),
         public_prefixes=(STATIC_PREFIX,),
     )
+    app.state.metrics.cache_capacity.set(settings.response_cache_size)
     return app
