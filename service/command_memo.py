@@ -37,12 +37,12 @@ _memo: LruCache[tuple[Any, ...], tuple[CommandsData, _Recorded]] = LruCache(MEMO
 # What command building reads, per driver, and only when it reads it: host and none ignore addressing,
 # bridge and overlay the LAN, macvlan and ipvlan published ports; without Swarm only an overlay's join step
 # looks at the host count; a default IPv6 subnet is used only with IPv6. The keys below say exactly that,
-# so distinct requests share commands often. tests/test_command_memo.py changes requests one field at a
-# time and checks that whenever the key stays the same, so do the commands and the assumptions: a builder
-# that starts reading something new fails that test until the key reads it too. Every key also holds the
-# platform and the language (notes and descriptions are translated). Windows answers (`platform: windows`,
-# service/commands/windows.py, any driver) are not memoized: they are built each time, so nothing about
-# what that builder reads can go stale here.
+# so distinct requests share commands often. tests/commands/test_command_memo.py changes requests one field
+# at a time and checks that whenever the key stays the same, so do the commands and the assumptions: a
+# builder that starts reading something new fails that test until the key reads it too. Every key also
+# holds the platform and the language (notes and descriptions are translated). Windows answers (`platform:
+# windows`, service/commands/windows.py, any driver) are not memoized: they are built each time, so nothing
+# about what that builder reads can go stale here.
 
 
 def _swarm(driver: Driver, r: Requirements, d: Deployment) -> tuple[Any, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
@@ -10,6 +12,7 @@ from service import __version__
 from service.advisor import Advisor
 from service.api import chat_routes, plugin_routes, review_routes, ui_routes
 from service.api.errors import install_error_handlers
+from service.api.http_cache import ConditionalGet, document_not_modified
 from service.api.limits import BodySizeLimit
 from service.api.media import RequireJson
 from service.api.operations import install_operations
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
     # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
     app.add_middleware(RequireJson, paths=json_bodies)
+    # ETag, Cache-Control and 304 for the answers that are a pure function of the URL (and its language).
+    app.add_middleware(ConditionalGet, private=settings.api_keys is not None)
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
@@ -77,4 +82,12 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
         public_prefixes=(STATIC_PREFIX,),
     )
     app.state.metrics.cache_capacity.set(settings.response_cache_size)
+    documented = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = documented()
+        document_not_modified(schema)  # idempotent: the same entries on every call
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -161,7 +161,7 @@ def log_access(record: AccessRecord) -> None:
     if handler is not None:
         # One line a request: building a LogRecord (caller lookup, thread and process names), sending it
         # through the logging tree and json.dumps cost three times what writing the line does. This
-        # writes the very line JsonFormatter would (tests/test_operations.py compares them).
+        # writes the very line JsonFormatter would (tests/observability/test_operations.py compares them).
         handler.emit_line(_access_line(time.time(), level, fields))
         return
     access_log.log(level, "request", extra={"fields": fields})
