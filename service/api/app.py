@@ -12,6 +12,7 @@ from service import __version__
 from service.advisor import Advisor
 from service.api import chat_routes, plugin_routes, review_routes, ui_routes
 from service.api.errors import install_error_handlers
+from service.api.fastpath import RecommendationFastPath
 from service.api.http_cache import ConditionalGet, document_not_modified
 from service.api.limits import BodySizeLimit
 from service.api.media import RequireJson
@@ -31,7 +32,10 @@ DOCS_ASSETS_PATH = "/static/docs"
 DOCS_PATH, REDOC_PATH = "/docs", "/redoc"
 
 
-def create_app(settings: Settings | None = None, advisor: Advisor | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, advisor: Advisor | None = None, *, fast_path: bool = True
+) -> FastAPI:
+    """The service. `fast_path=False` leaves every recommendation POST to FastAPI (tests compare both)."""
     settings = settings or Settings()
     app = FastAPIOffline(
         docs_url=DOCS_PATH,
@@ -68,6 +72,8 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     app.include_router(ui_routes.router)
     app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
     # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
+    if fast_path:  # innermost: after the key check, the body limit and the 415 check, before routing
+        app.add_middleware(RecommendationFastPath, service=app)
     app.add_middleware(RequireJson, paths=json_bodies)
     # ETag, Cache-Control and 304 for the answers that are a pure function of the URL (and its language).
     app.add_middleware(ConditionalGet, private=settings.api_keys is not None)
