@@ -38,6 +38,9 @@ DEPLOYMENTS: list[dict[str, Any]] = [
     {"parent_interface": "enp3s0", "ipv6_subnet": "fd00:40::/64", "advertise_addr": "10.0.0.5"},
 ]
 FORMATS = ("json", "markdown", "text")
+LANGS = ("en", "zh")
+# The POST answers' headers that are part of the answer (GETs add ETag, Cache-Control and Vary: Accept).
+ANSWER_HEADERS = ("content-type", "content-language", "vary", "content-length")
 QUERIES = [
     "cross-host swarm encrypted ports=80,443",
     "own-ip cloud=aws",
@@ -69,21 +72,23 @@ def answers() -> dict[str, str]:
     out: dict[str, str] = {}
     with TestClient(create_app(Settings(log_level="warning"))) as client:
 
-        def record(name: str, status: int, body: bytes) -> None:
-            out[name] = f"{status} {hashlib.sha256(body).hexdigest()}"
+        def record(name: str, status: int, body: bytes, headers: str = "") -> None:
+            out[name] = f"{status} {hashlib.sha256(body).hexdigest()}{headers}"
 
         for index, body in enumerate(case_bodies() + distinct_requests(1000)):
             formats = FORMATS if index < 2000 else ("json",)
-            for output, attempt in itertools.product(formats, (1, 2)):
-                response = client.post(f"/v1/recommendations?format={output}", json=body)
-                name = f"POST {output} #{attempt} {json.dumps(body, sort_keys=True)}"
-                record(name, response.status_code, response.content)
-        for query, output in itertools.product(QUERIES, FORMATS):
-            response = client.get("/v1/recommendations", params={"q": query, "format": output})
-            record(f"GET q={query!r} {output}", response.status_code, response.content)
-        for path in GET_PATHS:
-            response = client.get(path)
-            record(f"GET {path}", response.status_code, response.content)
+            for output, lang, attempt in itertools.product(formats, LANGS, (1, 2)):
+                response = client.post(f"/v1/recommendations?format={output}&lang={lang}", json=body)
+                name = f"POST {output} {lang} #{attempt} {json.dumps(body, sort_keys=True)}"
+                shown = "".join(f" {key}={response.headers.get(key)}" for key in ANSWER_HEADERS)
+                record(name, response.status_code, response.content, shown)
+        for query, output, lang in itertools.product(QUERIES, FORMATS, LANGS):
+            params = {"q": query, "format": output, "lang": lang}
+            response = client.get("/v1/recommendations", params=params)
+            record(f"GET q={query!r} {output} {lang}", response.status_code, response.content)
+        for path, lang in itertools.product(GET_PATHS, LANGS):
+            response = client.get(path, params={"lang": lang})
+            record(f"GET {path} {lang}", response.status_code, response.content)
     return out
 
 
