@@ -71,9 +71,9 @@ def create_app(
     )
     app.include_router(ui_routes.router)
     app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
-    # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
     if fast_path:  # innermost: after the key check, the body limit and the 415 check, before routing
         app.add_middleware(RecommendationFastPath, service=app)
+    # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
     app.add_middleware(RequireJson, paths=json_bodies)
     # ETag, Cache-Control and 304 for the answers that are a pure function of the URL (and its language).
     app.add_middleware(ConditionalGet, private=settings.api_keys is not None)

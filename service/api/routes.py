@@ -166,6 +166,11 @@ async def healthz_head() -> Response:
 
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
 async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
+    return health(advisor)
+
+
+def health(advisor: Advisor) -> dict[str, Any]:
+    """The `GET /healthz` answer; service/api/fastpath.py sends the same bytes without routing."""
     return {
         "status": "ok",
         "version": __version__,

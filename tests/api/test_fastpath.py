@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from bench.distinct import distinct_requests
 from service.advisor import Advisor
 from service.api.app import create_app
-from service.api.routes import Answerer, get_answerer
+from service.api.routes import Answerer, get_advisor, get_answerer
 from service.settings import Settings
 from tests.observability.test_operations import requests_counted
 
@@ -195,10 +195,25 @@ def test_a_chunked_body_still_meets_the_limit_and_the_fast_path(advisor: Advisor
     assert streamed.status_code == 200 and streamed.content == whole.content
 
 
-def test_healthz_get_and_head_are_left_to_the_route(both: tuple[TestClient, TestClient]) -> None:
+def test_healthz_is_answered_like_the_route_and_counted_under_it(both: tuple[TestClient, TestClient]) -> None:
     fast, plain = both
+    for method, path in [("GET", "/healthz"), ("GET", "/healthz?probe=1"), ("HEAD", "/healthz")]:
+        assert _seen(fast.request(method, path)) == _seen(plain.request(method, path))
     for method in ("GET", "HEAD"):
-        assert _seen(fast.request(method, "/healthz")) == _seen(plain.request(method, "/healthz"))
-    before = requests_counted(fast, "GET", "/healthz", 200)
-    fast.get("/healthz?probe=1")
-    assert requests_counted(fast, "GET", "/healthz", 200) == before + 1
+        before = requests_counted(fast, method, "/healthz", 200)
+        fast.request(method, "/healthz?probe=1")
+        assert requests_counted(fast, method, "/healthz", 200) == before + 1
+
+
+def test_healthz_get_never_reaches_the_route_and_head_still_does(advisor: Advisor) -> None:
+    """The GET route's advisor dependency fails any request it sees; HEAD has its own route."""
+
+    def unreachable() -> Advisor:
+        raise AssertionError("the FastAPI route was reached")
+
+    app = create_app(Settings(), advisor=advisor)
+    app.dependency_overrides[get_advisor] = unreachable
+    with TestClient(app, raise_server_exceptions=False) as client:
+        got, head = client.get("/healthz"), client.head("/healthz")
+    assert got.status_code == 200 and got.json()["status"] == "ok"
+    assert head.status_code == 200 and head.content == b""
