@@ -8,6 +8,8 @@ DEPS_SUM := $(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 RUNTIME := $(VENV)/.runtime-$(DEPS_SUM)
 DEV := $(VENV)/.dev-$(DEPS_SUM)
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
+# Targets, not files: `bench/` is a directory, so without this `make bench` was always "up to date".
+.PHONY: serve test lint typecheck docs engine-test image-test bench load clean
 
 # The venv is rebuilt, not reused, unless its python runs, is 3.11+ and has pip: a first `make` that failed
 # (too old a Python, no ensurepip/python3-venv, an interrupted install) heals on the next run.
@@ -63,7 +65,7 @@ stack-test: $(DEV)
 
 ## bench: engine and HTTP benchmarks (ratios against baselines measured in the same run)
 bench: $(DEV)
-	command -v wrk >/dev/null || apt-get install -y -q wrk
+	command -v wrk >/dev/null || apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/http_bench.py
 

@@ -1,7 +1,8 @@
-"""The service app plus one trivial JSON route, the baseline for the HTTP benchmark.
+"""The apps the HTTP benchmark serves: the service itself, and the bare FastAPI baseline.
 
-Served by the same uvicorn configuration as `netadvisor serve`, so the ratio isolates what the advisor
-itself costs per request from what HTTP, uvicorn and FastAPI cost.
+Both are served by the same uvicorn configuration as `netadvisor serve`, so each ratio isolates what the
+service adds per request (middleware, validation, the engine, serialising) to what HTTP, uvicorn and
+FastAPI cost anyway.
 """
 
 from __future__ import annotations
@@ -12,11 +13,23 @@ from service.api.app import create_app
 
 
 def create_bench_app() -> FastAPI:
-    app = create_app()
+    return create_app()
 
-    @app.post("/bench/trivial")
-    async def trivial(request: Request) -> dict[str, bool]:
-        await request.body()  # read the same body the real route reads, then answer a constant
+
+def create_bare_app() -> FastAPI:
+    """A FastAPI app with two bare routes and nothing else: no middleware, no dependencies, no models.
+
+    `POST /bare` reads the body the way a route must before it can answer, so a POST benchmark and its
+    baseline send the same bodies from the same wrk script: the client's own cost is the same on both."""
+    app = FastAPI()
+
+    @app.get("/bare")
+    async def bare() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.post("/bare")
+    async def bare_post(request: Request) -> dict[str, bool]:
+        await request.body()
         return {"ok": True}
 
     return app

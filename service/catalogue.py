@@ -328,6 +328,8 @@ class Catalogue:
         # version stays the rules' (a translation is not a rule change), so a cache keys on both.
         self.language: Language = DEFAULT_LANGUAGE
         self.gettext: Gettext = english
+        # What the engine's loop reads for every rule of every request, without attribute lookups.
+        self.conditions = tuple((rule.condition.predicate, rule) for rule in self.rules)
 
     def rule(self, rule_id: str) -> SelectionRule | None:
         return self._by_id.get(rule_id.upper())

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.catalogue import Catalogue, SelectionRule
-from service.commands import AssumptionLog, build_platform_commands
+from service.command_memo import commands_for
+from service.commands import AssumptionLog
 from service.facts import Facts, derive_facts, requirement_fields
 from service.i18n import Gettext
 from service.models import (
@@ -48,8 +49,8 @@ def evaluate(catalogue: Catalogue, facts: Facts) -> list[DriverState]:
     # Only the platform's drivers are ranked: Windows answers add nat, transparent, l2bridge, l2tunnel.
     scope = catalogue.scope(facts["platform"])
     states = {driver: DriverState(driver, catalogue.drivers[driver].base_score) for driver in scope.drivers}
-    for rule in catalogue.rules:
-        if not rule.condition.predicate(facts):
+    for holds, rule in catalogue.conditions:
+        if not holds(facts):
             continue
         for effect in rule.effects:
             state = states.get(effect.driver)
@@ -96,9 +97,7 @@ def recommend_data(catalogue: Catalogue, request: RecommendationRequest) -> dict
             "summary": _summary(state, top, catalogue, preference),
             "reasons": [{"rule": r, "effect": e, "message": m} for r, e, m in state.reasons],
             "warnings": [{"rule": r, "message": m} for r, m in state.warnings],
-            "commands": build_platform_commands(
-                state.driver, request, log, state.prerequisites, catalogue.gettext
-            )
+            "commands": commands_for(state.driver, request, log, state.prerequisites, catalogue.language)
             if state.viable
             else None,
         }
@@ -177,7 +176,7 @@ def _compromise(
     if overrides:
         requirements = Requirements.model_validate({**request.requirements.model_dump(), **overrides})
         adjusted = request.model_copy(update={"requirements": requirements})
-    commands = build_platform_commands(chosen.driver, adjusted, log, chosen.prerequisites, catalogue.gettext)
+    commands = commands_for(chosen.driver, adjusted, log, chosen.prerequisites, catalogue.language)
     return {"driver": chosen.driver.value, "cost": cost, "gives_up": gives_up, "commands": commands}
 
 

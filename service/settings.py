@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     rules_dir: Path = Field(default_factory=default_rules_dir, description="The rule catalogue folder.")
     max_body_bytes: int = Field(1024 * 1024, ge=1024, description="Larger request bodies get 413.")
     log_level: str = Field("info")
+    response_cache_size: int = Field(
+        1024,
+        ge=0,
+        le=1_000_000,
+        description="Recommendation answers kept in memory (LRU), keyed by the validated request, the "
+        "format and the catalogue version; 0 turns the cache off.",
+    )
     slack_signing_secret: SecretStr | None = None
     mattermost_token: SecretStr | None = None
     teams_secret: SecretStr | None = Field(None, description="The base64 security token Teams shows.")

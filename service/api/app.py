@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
@@ -10,9 +12,12 @@ from service import __version__
 from service.advisor import Advisor
 from service.api import chat_routes, plugin_routes, review_routes, ui_routes
 from service.api.errors import install_error_handlers
+from service.api.fastpath import RecommendationFastPath
+from service.api.http_cache import ConditionalGet, document_not_modified
 from service.api.limits import BodySizeLimit
 from service.api.media import RequireJson
 from service.api.operations import install_operations
+from service.api.response_cache import ResponseCache
 from service.api.routes import REQUEST_FIELDS_PATH, router
 from service.models import RecommendationRequest
 from service.plugins import load_plugins
@@ -27,7 +32,10 @@ DOCS_ASSETS_PATH = "/static/docs"
 DOCS_PATH, REDOC_PATH = "/docs", "/redoc"
 
 
-def create_app(settings: Settings | None = None, advisor: Advisor | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, advisor: Advisor | None = None, *, fast_path: bool = True
+) -> FastAPI:
+    """The service. `fast_path=False` leaves every recommendation POST to FastAPI (tests compare both)."""
     settings = settings or Settings()
     app = FastAPIOffline(
         docs_url=DOCS_PATH,
@@ -48,6 +56,7 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     # CatalogueError naming its file, never the first review with a 500.
     app.state.reviewer = Reviewer.for_advisor(app.state.advisor)
     app.state.plugins = load_plugins(settings.rules_dir)
+    app.state.response_cache = ResponseCache(settings.response_cache_size)
     json_bodies: dict[str, type[BaseModel]] = {
         "/v1/recommendations": RecommendationRequest,
         "/v1/reviews": ReviewRequest,
@@ -62,8 +71,12 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
     )
     app.include_router(ui_routes.router)
     app.mount(ui_routes.ASSETS_PATH, ui_routes.assets(), name="ui-assets")
+    if fast_path:  # innermost: after the key check, the body limit and the 415 check, before routing
+        app.add_middleware(RecommendationFastPath, service=app)
     # A JSON route given a form or no Content-Type: 415 naming application/json, not a 422 about fields.
     app.add_middleware(RequireJson, paths=json_bodies)
+    # ETag, Cache-Control and 304 for the answers that are a pure function of the URL (and its language).
+    app.add_middleware(ConditionalGet, private=settings.api_keys is not None)
     # Oversized bodies are refused before anything else reads them.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Added after, so it runs outside the limit: request IDs, API keys, metrics and access logs (none of
@@ -74,4 +87,13 @@ def create_app(settings: Settings | None = None, advisor: Advisor | None = None)
         public_paths=(DOCS_PATH, REDOC_PATH, ui_routes.PAGE_PATH, REQUEST_FIELDS_PATH),
         public_prefixes=(STATIC_PREFIX,),
     )
+    app.state.metrics.cache_capacity.set(settings.response_cache_size)
+    documented = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = documented()
+        document_not_modified(schema)  # idempotent: the same entries on every call
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

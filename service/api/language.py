@@ -24,10 +24,11 @@ BAD_LANG: dict[int | str, dict[str, Any]] = {
 # fuzzer sees the same set); `Accept-Language` stays free-form, as browsers send it.
 LangTag = Literal["en", "zh", "zh-CN", "zh-Hans", "zh-SG"]
 LangQuery = Annotated[LangTag | None, Query(description=LANG_HELP + " Wins over Accept-Language.")]
+MAX_ACCEPT_LANGUAGE = 1024
 AcceptLanguageHeader = Annotated[
     str | None,
     Header(
-        max_length=1024,
+        max_length=MAX_ACCEPT_LANGUAGE,
         description="Preferred languages with q-values (`zh-CN,zh;q=0.9,en;q=0.8`); zh, zh-CN, zh-Hans and "
         "zh-SG give Simplified Chinese texts, anything else English.",
     ),

@@ -17,11 +17,14 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        verdict = self._framing(scope["headers"])
+        if verdict == "refuse":
             await self._refuse(send)
             return
-        # Chunked or undeclared bodies: buffer up to the limit, then replay them to the app.
+        if verdict == "pass":
+            await self.app(scope, receive, send)
+            return
+        # Chunked bodies (or a length the server did not check): buffer up to the limit, then replay.
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -39,6 +42,21 @@ class BodySizeLimit:
             more = message.get("more_body", False)
         body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([body], receive), send)
+
+    def _framing(self, headers: list[tuple[bytes, bytes]]) -> str:
+        """ "refuse" a declared length over the limit, "pass" a body the server frames itself (a checked
+        Content-Length, or no body: HTTP/1.1 without either header has none), else "count" it."""
+        declared = chunked = None
+        for name, value in headers:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = value
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
+                return "refuse"
+            return "pass" if chunked is None else "count"
+        return "pass" if declared is None and chunked is None else "count"
 
     async def _refuse(self, send: Send) -> None:
         body = envelope_bytes(

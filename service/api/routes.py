@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from service import __version__
 from service.advisor import Advisor
@@ -18,6 +19,7 @@ from service.api.language import (
     get_language,
     mark_language,
 )
+from service.api.response_cache import CachedAnswer, ResponseCache, cache_key
 from service.catalogue import DriverInfo, SelectionRuleData
 from service.field_help import SectionHelp, request_fields
 from service.i18n import Language, gettext_for
@@ -79,25 +81,53 @@ def wants(format_: OutputFormat | None, accept: str | None) -> OutputFormat:
     return "json"
 
 
-def answer(
-    advisor: Advisor, request: RecommendationRequest, output: OutputFormat, language: Language
-) -> Response:
-    """One recommendation in the asked-for format and language; both recommendation routes end here."""
-    response: Response
-    if output == "json":
-        # The engine's plain data serialised by orjson; FastAPI's response_model pass would validate and
-        # serialise it again, which costs more than computing the answer (bench/README.md).
-        content, top = advisor.recommend_json(request, language)
-        record_recommendation(top)
-        response = Response(content, media_type="application/json")
-    else:
-        rec = advisor.recommend(request, language)
-        record_recommendation(rec.recommendation.value if rec.recommendation else None)
+@dataclass(frozen=True, slots=True)
+class Answerer:
+    """The advisor and the response cache: what both recommendation routes answer with."""
+
+    advisor: Advisor
+    cache: ResponseCache
+
+    def answer(self, request: RecommendationRequest, output: OutputFormat, language: Language) -> Response:
+        """One recommendation in the asked-for format and language. A repeated request (same canonical
+        request, format, language and catalogue) gets the bytes computed the first time
+        (service/api/response_cache.py); the headers that vary per request are added to every answer."""
+        cache = self.cache
+        if cache.maxsize == 0:
+            found = self._computed(request, output, language)
+        else:
+            key = cache_key(request, output, language, self.advisor.catalogue.version)
+            cached = cache.get(key)
+            if cached is None:
+                cached = self._computed(request, output, language)
+                cache.put(key, cached)
+            found = cached
+        record_recommendation(found.top)
+        response = Response(found.body, media_type=found.media_type)
+        mark_language(response.headers, language)
+        return response
+
+    def _computed(
+        self, request: RecommendationRequest, output: OutputFormat, language: Language
+    ) -> CachedAnswer:
+        if output == "json":
+            # The engine's plain data serialised by orjson; FastAPI's response_model pass would validate
+            # and serialise it again, which costs more than computing the answer (bench/README.md).
+            content, top = self.advisor.recommend_json(request, language)
+            return CachedAnswer(content, "application/json", top)
+        rec = self.advisor.recommend(request, language)
         media = "text/markdown" if output == "markdown" else "text/plain"
+        top = rec.recommendation.value if rec.recommendation else None
         text = render_recommendation(rec, output, gettext=gettext_for(language))
-        response = PlainTextResponse(text, media_type=f"{media}; charset=utf-8")
-    mark_language(response.headers, language)
-    return response
+        return CachedAnswer(text.encode(), f"{media}; charset=utf-8", top)
+
+
+async def get_answerer(request: Request) -> Answerer:
+    state = request.app.state
+    return Answerer(state.advisor, state.response_cache)
+
+
+AnswererDep = Annotated[Answerer, Depends(get_answerer)]
 
 
 async def get_asked(
@@ -136,6 +166,11 @@ async def healthz_head() -> Response:
 
 @router.get("/healthz", tags=["operations"], summary="Liveness and catalogue status")
 async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
+    return health(advisor)
+
+
+def health(advisor: Advisor) -> dict[str, Any]:
+    """The `GET /healthz` answer; service/api/fastpath.py sends the same bytes without routing."""
     return {
         "status": "ok",
         "version": __version__,
@@ -158,12 +193,12 @@ async def healthz(advisor: AdvisorDep) -> dict[str, Any]:
 )
 async def create_recommendation(
     body: RecommendationRequest,
-    advisor: AdvisorDep,
+    answerer: AnswererDep,
     language: LanguageDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
-    return answer(advisor, body, wants(format, accept), language)
+    return answerer.answer(body, wants(format, accept), language)
 
 
 @router.get(
@@ -175,12 +210,12 @@ async def create_recommendation(
 )
 async def query_recommendation(
     asked: Annotated[tuple[RecommendationRequest, Language], Depends(get_asked)],
-    advisor: AdvisorDep,
+    answerer: AnswererDep,
     format: FormatQuery = None,
     accept: AcceptHeader = None,
 ) -> Response:
     request, language = asked
-    return answer(advisor, request, wants(format, accept), language)
+    return answerer.answer(request, wants(format, accept), language)
 
 
 @router.get(

@@ -13,6 +13,7 @@ standard library (absolute imports), and so it does here.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -32,22 +33,31 @@ request_id_var: ContextVar[str | None] = ContextVar("netadvisor_request_id", def
 _HANDLER_MARK = "_netadvisor_json"
 
 
+@functools.lru_cache(maxsize=4)  # one line a request: the same second is formatted again and again
+def _second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
 def _timestamp(created: float) -> str:
     seconds = int(created)
     millis = int((created - seconds) * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    return f"{_second(seconds)}.{millis:03d}Z"
+
+
+def _entry(created: float, level: str, logger: str, msg: str) -> dict[str, Any]:
+    return {"ts": _timestamp(created), "level": level, "logger": logger, "msg": msg}
+
+
+def _dumps(entry: dict[str, Any]) -> str:
+    # ensure_ascii: control characters and non-ASCII from clients are escaped, never raw on the line.
+    return json.dumps(entry, ensure_ascii=True, default=str)
 
 
 class JsonFormatter(logging.Formatter):
     """Format a record as one JSON line; `extra={"fields": {...}}` adds structured fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "ts": _timestamp(record.created),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
+        entry = _entry(record.created, record.levelname.lower(), record.name, record.getMessage())
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update(fields)
@@ -57,8 +67,7 @@ class JsonFormatter(logging.Formatter):
                 entry["request_id"] = request_id
         if record.exc_info and record.exc_info[0] is not None:
             entry["exc"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
-        # ensure_ascii: control characters and non-ASCII from clients are escaped, never raw on the line.
-        return json.dumps(entry, ensure_ascii=True, default=str)
+        return _dumps(entry)
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -70,6 +79,16 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.stream = sys.stdout
         super().emit(record)
+
+    def emit_line(self, line: str) -> None:
+        """Write a line formatted already, as `emit` writes one: under the handler's lock, flushed."""
+        with self.lock:  # type: ignore[union-attr]
+            try:
+                stream = self.stream = sys.stdout
+                stream.write(line + self.terminator)
+                stream.flush()
+            except Exception:  # what StreamHandler.emit does with a broken stream: report, carry on
+                self.handleError(logging.makeLogRecord({"msg": line}))
 
 
 def configure_logging(level: str = "info") -> None:
@@ -105,6 +124,26 @@ class AccessRecord:
     client: str | None
 
 
+def access_logged(status: int) -> bool:
+    """Whether an access line for this status would be written: the caller builds it only then."""
+    return access_log.isEnabledFor(logging.ERROR if status >= 500 else logging.INFO)
+
+
+def _sole_handler(level: int) -> _StdoutHandler | None:
+    """Our JSON handler when an access line would go to it and nowhere else: no handler or filter of
+    anyone else's on the way (a test runner's capture on the root logger, a handler an operator added), the
+    JSON formatter in place. Then the line can be written without a LogRecord; otherwise None."""
+    parent = access_log.parent
+    if access_log.handlers or access_log.filters or not access_log.propagate or parent is None:
+        return None
+    if parent.filters or len(parent.handlers) != 1 or (parent.propagate and logging.root.handlers):
+        return None
+    handler = parent.handlers[0]
+    if not isinstance(handler, _StdoutHandler) or handler.filters or level < handler.level:
+        return None
+    return handler if type(handler.formatter) is JsonFormatter else None
+
+
 def log_access(record: AccessRecord) -> None:
     level = logging.ERROR if record.status >= 500 else logging.INFO
     if not access_log.isEnabledFor(level):
@@ -118,4 +157,27 @@ def log_access(record: AccessRecord) -> None:
         "request_id": record.request_id,
         "client": record.client,
     }
+    handler = _sole_handler(level)
+    if handler is not None:
+        # One line a request: building a LogRecord (caller lookup, thread and process names), sending it
+        # through the logging tree and json.dumps cost three times what writing the line does. This
+        # writes the very line JsonFormatter would (tests/observability/test_operations.py compares them).
+        handler.emit_line(_access_line(time.time(), level, fields))
+        return
     access_log.log(level, "request", extra={"fields": fields})
+
+
+_quoted = json.encoder.encode_basestring_ascii  # what json.dumps(ensure_ascii=True) does to each string
+
+
+def _access_line(created: float, level: int, fields: dict[str, Any]) -> str:
+    """`_dumps` of the access entry, spelled out: the same keys, order, separators and escaping."""
+    client = fields["client"]
+    return (
+        f'{{"ts": "{_timestamp(created)}", "level": "{"error" if level >= logging.ERROR else "info"}", '
+        f'"logger": "{ACCESS_LOGGER}", "msg": "request", "method": {_quoted(fields["method"])}, '
+        f'"route": {_quoted(fields["route"])}, "path": {_quoted(fields["path"])}, '
+        f'"status": {int(fields["status"])}, "duration_ms": {float(fields["duration_ms"])!r}, '
+        f'"request_id": {_quoted(fields["request_id"])}, '
+        f'"client": {"null" if client is None else _quoted(client)}}}'
+    )

@@ -20,11 +20,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_PLAIN_0_0_4,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -105,7 +107,30 @@ class Metrics:
             ["rule"],
             registry=self.registry,
         )
+        self.cache_lookups = Counter(
+            "netadvisor_response_cache_lookups",
+            "Recommendation answers looked up in the response cache, by result (hit or miss).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.cache_entries = Gauge(
+            "netadvisor_response_cache_entries",
+            "Answers held in the response cache (summed over live workers).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.cache_capacity = Gauge(
+            "netadvisor_response_cache_capacity",
+            "The most answers the response cache holds per worker (NETADVISOR_RESPONSE_CACHE_SIZE).",
+            registry=self.registry,
+            multiprocess_mode="max",
+        )
+        self._cache_children = {
+            hit: self.cache_lookups.labels("hit" if hit else "miss") for hit in (True, False)
+        }
         self._rules_seen: set[str] = set()
+        # `labels()` hashes and locks on every call; the children for a label set never change.
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         if not self.multiprocess:
             # Process memory, CPU and GC figures describe this process only; in multiprocess mode they
             # would describe whichever worker answered, so they are left out there.
@@ -116,15 +141,27 @@ class Metrics:
     # -- recording -----------------------------------------------------------------------------------------
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        method = method if method in HTTP_METHODS else OTHER
-        self.http_requests.labels(method, route, str(status)).inc()
-        self.http_duration.labels(method, route).observe(seconds)
+        children = self._request_children.get((method, route, status))
+        if children is None:
+            label = method if method in HTTP_METHODS else OTHER
+            children = (
+                self.http_requests.labels(label, route, str(status)),
+                self.http_duration.labels(label, route),
+            )
+            if label != OTHER:  # a client's made-up methods must not grow this map
+                self._request_children[(method, route, status)] = children
+        requests, duration = children
+        requests.inc()
+        duration.observe(seconds)
 
     def count_recommendation(self, top_driver: str | None) -> None:
         label = top_driver if top_driver in _DRIVERS else OTHER
         if top_driver is None:
             label = NONE_VIABLE
         self.recommendations.labels(label).inc()
+
+    def count_cache_lookup(self, hit: bool) -> None:
+        self._cache_children[hit].inc()
 
     def count_findings(self, rule_ids: Iterable[str]) -> None:
         for rule_id in rule_ids:
@@ -164,6 +201,20 @@ def record_recommendation(top_driver: str | None) -> None:
     metrics = _current.get()
     if metrics is not None:
         metrics.count_recommendation(top_driver)
+
+
+def record_cache_lookup(hit: bool) -> None:
+    """Count one response-cache lookup, a hit or a miss."""
+    metrics = _current.get()
+    if metrics is not None:
+        metrics.count_cache_lookup(hit)
+
+
+def record_cache_entries(entries: int) -> None:
+    """Publish how many answers the response cache holds (after it stored one)."""
+    metrics = _current.get()
+    if metrics is not None:
+        metrics.cache_entries.set(entries)
 
 
 def record_findings(rule_ids: Iterable[str]) -> None:

@@ -506,3 +506,26 @@ def test_the_document_promises_no_422_where_none_can_happen(client: TestClient) 
     for path in ("/v1/rules/{rule_id}", "/v1/drivers/{driver}", "/v1/rules", "/v1/review-rules/{rule_id}"):
         schema = paths[path]["get"]["responses"]["422"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+@pytest.mark.parametrize(("status", "client"), [(200, "::1"), (503, None)])
+def test_an_access_line_written_directly_is_the_line_the_formatter_writes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], status: int, client: str | None
+) -> None:
+    """With only our handler listening, log_access skips the LogRecord; the line must not change."""
+    from service.observability.logs import AccessRecord, configure_logging, log_access
+
+    configure_logging("info")
+    record = AccessRecord(
+        "GET", "/v1/rules/{rule_id}", '/v1/rules/\u00fc\x07"', status, 1.23456, "r-1", client
+    )
+    monkeypatch.setattr(logging.root, "handlers", [])  # nobody else listening: the direct way
+    log_access(record)
+    direct = capsys.readouterr().out.strip()
+    monkeypatch.setattr(logging.root, "handlers", [logging.NullHandler()])  # a listener: the usual way
+    log_access(record)
+    usual = capsys.readouterr().out.strip()
+    timestamp = re.compile(r'"ts": "[0-9T:.-]+Z"')
+    assert timestamp.search(direct) and direct.isascii()
+    assert timestamp.sub("TS", direct) == timestamp.sub("TS", usual)
+    assert json.loads(direct)["path"] == '/v1/rules/\u00fc\x07"'
