@@ -31,6 +31,7 @@ PORT_SPECS = ["80", "443", "8080", "53/udp", "8000-9000", "30000-32767/udp", "12
 STRING_POOLS: dict[str, list[Any]] = {
     "network_name": ["shop", "backend", "lan0", "edge.net", "db_net"],
     "parent_interface": ["eth0", "enp3s0", "eth0.20", "bond0"],
+    "windows_adapter": ["Ethernet 2", "vEthernet (External)", "以太网 2"],
     "subnet": ["10.40.0.0/24", "192.168.50.0/24", "172.20.0.0/16"],
     "gateway": ["10.40.0.1", "192.168.50.1", "172.20.0.1"],
     "ip_range": ["10.40.0.128/26", "192.168.50.64/26", "172.20.8.0/22"],

@@ -245,6 +245,9 @@ class Requirements(_Strict):
 DOCKER_NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"
 # Linux IFNAMSIZ is 16 including the NUL; a dot marks an 802.1Q sub-interface Docker creates on the fly.
 IFNAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$"
+# A Windows network adapter as `Get-NetAdapter` names it ("Ethernet 2", "vEthernet (External)", and on a
+# Chinese Windows "以太网 2"): letters, digits, CJK, spaces and ._()-, starting with a letter or digit.
+WINDOWS_ADAPTER_PATTERN = r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff ._()-]{0,127}$"
 # distribution/reference, simplified: [registry[:port]/]path[:tag][@digest], lower-case path components.
 IMAGE_PATTERN = (
     r"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*"
@@ -268,6 +271,7 @@ IPV6_CIDR_PATTERN = rf"^{_IPV6}/(?:[1-9]|[1-9][0-9]|1[01][0-9]|12[0-6])$"
 
 _DOCKER_NAME = re.compile(DOCKER_NAME_PATTERN)
 _IFNAME = re.compile(IFNAME_PATTERN)
+_WINDOWS_ADAPTER = re.compile(WINDOWS_ADAPTER_PATTERN)
 _IMAGE = re.compile(IMAGE_PATTERN)
 _IPV4_ADDRESS = re.compile(IPV4_PATTERN)
 _IP_ADDRESS = re.compile(IP_PATTERN)
@@ -295,6 +299,12 @@ class Deployment(_Strict):
         description="Host interface for macvlan/ipvlan (`eth0`, or `eth0.20` for a VLAN sub-interface); "
         "at most 15 characters.",
         json_schema_extra=_pattern(IFNAME_PATTERN),
+    )
+    windows_adapter: str | None = Field(
+        None,
+        description="Windows containers only: the host's network adapter for transparent, l2bridge and "
+        "l2tunnel networks, as `Get-NetAdapter` names it (`Ethernet 2`); overrides `parent_interface` there.",
+        json_schema_extra=_pattern(WINDOWS_ADAPTER_PATTERN),
     )
     subnet: str | None = Field(
         None,
@@ -352,6 +362,16 @@ class Deployment(_Strict):
             raise ValueError(
                 "must be a Linux interface name: 1-15 letters, digits, '_', '.' or '-', starting with a "
                 "letter or digit (e.g. eth0 or eth0.20)"
+            )
+        return value
+
+    @field_validator("windows_adapter")
+    @classmethod
+    def _windows_adapter(cls, value: str | None) -> str | None:
+        if value is not None and not _WINDOWS_ADAPTER.fullmatch(value):
+            raise ValueError(
+                "must be a Windows adapter name: 1-128 letters, digits, spaces or '._()-', starting with a "
+                "letter or digit (e.g. Ethernet 2)"
             )
         return value
 

@@ -239,6 +239,7 @@ VALID_PREFIXES = {
     "container_name": "app",
     "image": "nginx",
     "parent_interface": "eth0",
+    "windows_adapter": "Ethernet",
     "subnet": "10.0.0.0/24",
     "gateway": "10.0.0.1",
     "ip_range": "10.0.0.0/26",
@@ -325,7 +326,31 @@ def test_hostile_names_are_refused_or_land_as_whole_tokens(
     check()
 
 
-@pytest.mark.parametrize("field", sorted(set(STRING_FIELDS) - set(NAME_FIELDS)))
+def test_hostile_windows_adapters_are_refused_or_stay_one_argv_word(
+    advisor: Advisor, compose_validator: Any
+) -> None:
+    """Windows adapter names have spaces ("Ethernet 2"), so they are the one name field that may hold a
+    shell-special character; accepted, the name is one argv word (inside `--opt ...interface=NAME`) and the
+    shell form quotes it (check_commands_and_compose: shlex.split gives the argv back)."""
+
+    @PROPERTY_SETTINGS
+    @given(value=hostile("Ethernet"))
+    def check(value: str) -> None:
+        request = accepted("windows_adapter", value, {"platform": "windows", "own_ip": True})
+        if request is None:
+            return
+        assert value.isprintable() and not value.startswith("-") and not re.search(r"['\"`$;&|<>\\]", value)
+        rec = advisor.recommend(request)
+        check_commands_and_compose(rec, compose_validator)
+        transparent = next(result for result in rec.ranking if result.driver.value == "transparent")
+        assert transparent.commands is not None
+        option = f"com.docker.network.windowsshim.interface={value}"
+        assert option in transparent.commands.network[0].argv
+
+    check()
+
+
+@pytest.mark.parametrize("field", sorted(set(STRING_FIELDS) - set(NAME_FIELDS) - {"windows_adapter"}))
 def test_hostile_addresses_are_refused_or_canonical(
     advisor: Advisor, compose_validator: Any, field: str
 ) -> None:

@@ -185,8 +185,9 @@ class _WindowsBuilder(BuilderBase):
     def driver_options(self) -> list[tuple[str, str]]:
         """The windowsshim options: the host adapter, the VLAN, and OutboundNAT for l2bridge."""
         options: list[tuple[str, str]] = []
-        if self.driver in _EXTERNAL_SWITCH and self.dep.parent_interface is not None:
-            options.append((INTERFACE_OPTION, self.dep.parent_interface))
+        adapter = self.dep.windows_adapter or self.dep.parent_interface
+        if self.driver in _EXTERNAL_SWITCH and adapter is not None:
+            options.append((INTERFACE_OPTION, adapter))
         if self.driver in (Driver.transparent, Driver.l2bridge) and self.req.vlan is not None:
             options.append((VLAN_OPTION, str(self.req.vlan)))
         if self.driver is Driver.l2bridge and self.req.network_access is NetworkAccess.full:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+import shlex
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,9 +22,11 @@ from pydantic import SecretStr
 
 from service.advisor import Advisor
 from service.api.app import create_app
-from service.models import Deployment
+from service.models import WINDOWS_ADAPTER_PATTERN, Deployment
 from service.settings import Settings
 from tests.hostile_strings import SHELL_METACHARACTERS
+
+WINDOWS_ADAPTER = re.compile(WINDOWS_ADAPTER_PATTERN)
 
 MIB = 1024 * 1024
 SLACK_SECRET = "slack-signing-secret-for-tests"
@@ -254,8 +258,8 @@ UNICODE_AND_CONTROL = [
 
 def test_the_catalogue_covers_every_deployment_string_field() -> None:
     assert set(STRING_FIELDS) == {
-        "network_name", "parent_interface", "subnet", "gateway", "ip_range", "ipv6_subnet", "image",
-        "container_name", "advertise_addr",
+        "network_name", "parent_interface", "windows_adapter", "subnet", "gateway", "ip_range",
+        "ipv6_subnet", "image", "container_name", "advertise_addr",
     }  # fmt: skip
 
 
@@ -276,6 +280,8 @@ def test_shell_metacharacters_in_every_string_field_are_refused(api: TestClient,
         if not value.startswith("-"):  # a leading dash is option injection; inside a name it is harmless
             candidates += [f"eth0{value}", f"192.168.1.0/24{value}", f"nginx{value}", f"a{value}b"]
         for candidate in candidates:
+            if field == "windows_adapter" and WINDOWS_ADAPTER.fullmatch(candidate):
+                continue  # a space is part of Windows adapter names ("Ethernet 2"): see the test below
             response = send(
                 api,
                 f"shell in {field}",
@@ -285,6 +291,25 @@ def test_shell_metacharacters_in_every_string_field_are_refused(api: TestClient,
             )
             error = refused(api, response, 422, "invalid_request")
             assert f"deployment.{field}" in fields_named(error), (field, candidate)
+
+
+def test_a_windows_adapter_name_with_spaces_stays_one_quoted_word(api: TestClient) -> None:
+    """ "Ethernet 2" is a real adapter name, so spaces are accepted there; the command keeps it one argv word
+    and the shell form quotes it, so it can never split into two arguments or run anything."""
+    for adapter in ("Ethernet 2", "a b", "vEthernet (External)", "以太网 2"):
+        response = api.post(
+            "/v1/recommendations",
+            json={
+                "requirements": {"platform": "windows", "own_ip": True},
+                "deployment": {"windows_adapter": adapter},
+            },
+        )
+        assert response.status_code == 200, response.text
+        transparent = next(d for d in response.json()["ranking"] if d["driver"] == "transparent")
+        step = transparent["commands"]["network"][0]
+        option = f"com.docker.network.windowsshim.interface={adapter}"
+        assert option in step["argv"]
+        assert shlex.split(step["command"]) == step["argv"]
 
 
 def test_shell_metacharacters_in_port_specs_are_refused(api: TestClient) -> None:

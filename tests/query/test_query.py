@@ -25,6 +25,7 @@ SAMPLES: dict[str, str] = {
     "containers_per_host": "50",
     "network_name": "web-net",
     "parent_interface": "eth0.20",
+    "windows_adapter": "Ethernet2",
     "subnet": "10.20.0.0/24",
     "ip_range": "10.20.0.128/26",
     "gateway": "10.20.0.1",
