@@ -28,7 +28,8 @@ from service.errors import IntegrationDisabled, Unauthorized
 
 log = logging.getLogger("netadvisor.chat")
 
-SLACK_MAX_SKEW_SECONDS = 300
+# Slack's replay window; Feishu documents none, so its signed requests get the same one.
+REPLAY_WINDOW_SECONDS = 300
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
 
@@ -48,23 +49,27 @@ def _refuse(platform: str, reason: str, message: str) -> Unauthorized:
     return Unauthorized(message, {"integration": platform.lower()})
 
 
+def _require_fresh(platform: str, header: str, timestamp: str, now: float) -> None:
+    """A Unix-seconds timestamp header within five minutes of now (Slack's window, which Feishu's check
+    borrows): an older request is a replay."""
+    if not _DIGITS.fullmatch(timestamp):
+        raise _refuse(platform, f"{header} is not a Unix time", f"malformed {header}")
+    age = now - int(timestamp)
+    if abs(age) > REPLAY_WINDOW_SECONDS:
+        raise _refuse(
+            platform,
+            f"timestamp {age:+.0f}s from now, outside the {REPLAY_WINDOW_SECONDS}s window (replay?)",
+            "request timestamp is more than 5 minutes from now",
+        )
+
+
 def verify_slack(
     signing_secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float
 ) -> None:
     if not timestamp or not signature:
         missing = "X-Slack-Request-Timestamp" if not timestamp else "X-Slack-Signature"
         raise _refuse("Slack", f"missing {missing} header", f"missing {missing} header")
-    if not _DIGITS.fullmatch(timestamp):
-        raise _refuse(
-            "Slack", "X-Slack-Request-Timestamp is not a Unix time", "malformed X-Slack-Request-Timestamp"
-        )
-    age = now - int(timestamp)
-    if abs(age) > SLACK_MAX_SKEW_SECONDS:
-        raise _refuse(
-            "Slack",
-            f"timestamp {age:+.0f}s from now, outside the {SLACK_MAX_SKEW_SECONDS}s window (replay?)",
-            "request timestamp is more than 5 minutes from now",
-        )
+    _require_fresh("Slack", "X-Slack-Request-Timestamp", timestamp, now)
     base = b"v0:" + timestamp.encode("ascii") + b":" + body
     expected = b"v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest().encode()
     if not hmac.compare_digest(expected, signature.encode("latin-1", "replace")):
@@ -112,8 +117,8 @@ def verify_teams(key: bytes, authorization: str | None, body: bytes) -> None:
 # Lark's own SDK (larksuite/oapi-sdk-python, lark_oapi/event/dispatcher_handler.py `_verify_sign`):
 #   X-Lark-Signature = hex(sha256((X-Lark-Request-Timestamp + X-Lark-Request-Nonce + encrypt_key) + raw body))
 # a plain SHA-256 of the concatenation, not an HMAC. Feishu signs only when an Encrypt Key is configured; the
-# replay window below is ours (Feishu documents replay protection as the Encrypt Key's purpose, no window).
-FEISHU_MAX_SKEW_SECONDS = 300
+# replay window is ours, Slack's REPLAY_WINDOW_SECONDS (Feishu documents replay protection as the Encrypt
+# Key's purpose, no window).
 
 
 class LarkHeaders(NamedTuple):
@@ -136,17 +141,7 @@ def verify_feishu_signature(encrypt_key: str, headers: LarkHeaders, body: bytes,
         if not value:
             raise _refuse("Feishu", f"missing {header} header", f"missing {header} header")
     assert timestamp is not None and nonce is not None and signature is not None
-    if not _DIGITS.fullmatch(timestamp):
-        raise _refuse(
-            "Feishu", "X-Lark-Request-Timestamp is not a Unix time", "malformed X-Lark-Request-Timestamp"
-        )
-    age = now - int(timestamp)
-    if abs(age) > FEISHU_MAX_SKEW_SECONDS:
-        raise _refuse(
-            "Feishu",
-            f"timestamp {age:+.0f}s from now, outside the {FEISHU_MAX_SKEW_SECONDS}s window (replay?)",
-            "request timestamp is more than 5 minutes from now",
-        )
+    _require_fresh("Feishu", "X-Lark-Request-Timestamp", timestamp, now)
     base = (timestamp + nonce + encrypt_key).encode("utf-8") + body
     expected = hashlib.sha256(base).hexdigest().encode("ascii")
     if not hmac.compare_digest(expected, signature.strip().lower().encode("latin-1", "replace")):
