@@ -33,6 +33,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.language import MAX_ACCEPT_LANGUAGE, LangTag
+from service.api.limits import replay
 from service.api.routes import Answerer, OutputFormat, health, wants
 from service.errors import NetadvisorError
 from service.i18n import Language, negotiate
@@ -80,7 +81,7 @@ class RecommendationFastPath:
         body, messages = await _read_body(receive)
         response = self._answer(scope, body)
         if response is None:
-            await self.app(scope, _replay(messages, receive), send)
+            await self.app(scope, replay(messages, receive), send)
             return
         scope["route"] = self._template("POST", PATH)
         await response(scope, receive, send)
@@ -178,14 +179,3 @@ async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks), messages
-
-
-def _replay(messages: list[Message], then: Receive) -> Receive:
-    queue = list(messages)
-
-    async def receive() -> Message:
-        if queue:
-            return queue.pop(0)
-        return await then()
-
-    return receive

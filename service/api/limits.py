@@ -31,7 +31,7 @@ class BodySizeLimit:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message], receive), send)
+                await self.app(scope, replay([message], receive), send)
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
@@ -41,7 +41,7 @@ class BodySizeLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([body], receive), send)
+        await self.app(scope, replay([body], receive), send)
 
     def _framing(self, headers: list[tuple[bytes, bytes]]) -> str:
         """ "refuse" a declared length over the limit, "pass" a body the server frames itself (a checked
@@ -69,7 +69,7 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _replay(messages: list[Message], then: Receive) -> Receive:
+def replay(messages: list[Message], then: Receive) -> Receive:
     """Hand out the buffered messages, then defer to the server (which reports the client's disconnect)."""
     queue = list(messages)
 
